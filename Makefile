@@ -1,0 +1,43 @@
+# The hub's everyday commands. `make run` and `make test` work on a fresh machine
+# with Python 3.11+ (PostgreSQL for the tests: Debian's postgresql package).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format schema install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Migrate the database, load the fixtures and serve GraphQL on http://$HUB_HOST:$HUB_PORT/graphql
+run: $(STAMP)
+	$(BIN)/hub migrate
+	$(BIN)/hub load-fixtures
+	$(BIN)/hub serve
+
+## The whole suite, on SQLite and on a PostgreSQL server the tests start themselves
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy hub schema loaders tests scripts
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Rewrite schema.graphql from the code (a test fails while they disagree)
+schema: $(STAMP)
+	$(BIN)/hub export-schema
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

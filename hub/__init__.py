@@ -1,0 +1,1 @@
+"""The provincial digital-workforce reporting hub."""

@@ -1,0 +1,234 @@
+"""The relational model, in typed SQLAlchemy 2 ORM classes.
+
+Observations and plans are never updated in place: every change is a new row with a
+higher ``revision`` in the same series, and ``is_current`` marks the latest approved
+revision, which is what public queries and rankings read.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Province(Base):
+    """A province-level unit (tỉnh or thành phố trực thuộc trung ương) of one era."""
+
+    __tablename__ = "provinces"
+
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    full_name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    successor_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"), index=True)
+    former_names: Mapped[str] = mapped_column(Text)
+    """JSON list of earlier names of this code, newest first (see ``hub.provinces``)."""
+
+
+class ProvinceName(Base):
+    """Every name a province may be looked up by, folded (no diacritics, lower case).
+
+    ``valid_to`` is the last day a former name applied; null for the current name.
+    """
+
+    __tablename__ = "province_names"
+
+    search_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), primary_key=True)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class Dimension(Base):
+    __tablename__ = "dimensions"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+
+
+class DimensionValue(Base):
+    __tablename__ = "dimension_values"
+
+    dimension_name: Mapped[str] = mapped_column(ForeignKey("dimensions.name"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(48), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+
+    code: Mapped[str] = mapped_column(String(96), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    topic: Mapped[str] = mapped_column(String(16), index=True)
+    unit: Mapped[str] = mapped_column(String(16))
+    higher_is_better: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str] = mapped_column(Text)
+    year_min: Mapped[int] = mapped_column(Integer)
+
+
+class IndicatorDimension(Base):
+    """A disaggregation an indicator allows."""
+
+    __tablename__ = "indicator_dimensions"
+
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"), primary_key=True)
+    dimension_name: Mapped[str] = mapped_column(ForeignKey("dimensions.name"), primary_key=True)
+
+
+class Source(Base):
+    """A document, article or report that figures and plans come from."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    published_on: Mapped[date | None] = mapped_column(Date)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(200))
+    seed: Mapped[str | None] = mapped_column(String(200))
+
+
+class DimensionColumns:
+    """One nullable column per disaggregation (see ``hub.dimensions``)."""
+
+    dim_level: Mapped[str | None] = mapped_column(String(48))
+    dim_qualification: Mapped[str | None] = mapped_column(String(48))
+    dim_employment: Mapped[str | None] = mapped_column(String(48))
+    dim_school_level: Mapped[str | None] = mapped_column(String(48))
+    dim_audience: Mapped[str | None] = mapped_column(String(48))
+    dim_sector: Mapped[str | None] = mapped_column(String(48))
+    dim_training_mode: Mapped[str | None] = mapped_column(String(48))
+
+
+class Observation(DimensionColumns, Base):
+    """One revision of one figure: an indicator's value for a province, period and breakdown."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("series_key", "revision"),
+        Index("ix_observations_indicator_year_current", "indicator_code", "year", "is_current"),
+        Index("ix_observations_province_year", "province_code", "year"),
+        Index("ix_observations_recorded_at", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    series_key: Mapped[str] = mapped_column(String(400))
+    revision: Mapped[int] = mapped_column(Integer)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    dimension_key: Mapped[str] = mapped_column(String(300))
+    flag: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    quote: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class Plan(Base):
+    """One revision of a plan, decision, programme or strategy a province issued."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        UniqueConstraint("plan_key", "revision"),
+        Index("ix_plans_province_current", "province_code", "is_current"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    plan_key: Mapped[str] = mapped_column(String(400))
+    revision: Mapped[int] = mapped_column(Integer)
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    number: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(1000))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    issued_month: Mapped[str | None] = mapped_column(String(7))
+    signer: Mapped[str | None] = mapped_column(String(200))
+    issuer: Mapped[str | None] = mapped_column(String(300))
+    period_start: Mapped[int | None] = mapped_column(Integer)
+    period_end: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    quote: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class PlanLegalBasis(Base):
+    """A document a plan states it is based on ("Căn cứ …")."""
+
+    __tablename__ = "plan_legal_bases"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(1000))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(300))
+
+
+class Target(DimensionColumns, Base):
+    """A target of a plan, linked to an indicator where the hub has one."""
+
+    __tablename__ = "targets"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "position"),
+        Index("ix_targets_indicator_year", "indicator_code", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    indicator_code: Mapped[str | None] = mapped_column(ForeignKey("indicators.code"))
+    description: Mapped[str] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
+    comparator: Mapped[str] = mapped_column(String(4))
+    dimension_key: Mapped[str] = mapped_column(String(300))
+    quote: Mapped[str | None] = mapped_column(Text)
