@@ -1,0 +1,89 @@
+"""The Starlette application: GraphQL (with GraphiQL) at /graphql, and health checks."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from hub.db import create_engine
+from hub.migrate import current_revision, head_revision
+from hub.settings import Settings
+from loaders import create_loaders
+from schema import build_schema
+from schema.context import HubContext
+
+
+class HubGraphQL(GraphQL[HubContext, None]):
+    """Strawberry's ASGI view with the hub's per-request context."""
+
+    def __init__(self, *, engine: AsyncEngine, settings: Settings) -> None:
+        super().__init__(
+            build_schema(),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.engine = engine
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> HubContext:
+        return HubContext(
+            engine=self.engine,
+            settings=self.settings,
+            loaders=create_loaders(self.engine),
+            request=request,
+            response=response,
+        )
+
+
+def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
+    """The hub as an ASGI app. An engine passed in is the caller's to dispose of."""
+    settings = settings or Settings.from_env()
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            revision = await current_revision(engine)
+        except Exception:
+            return JSONResponse({"ready": False, "database": "unreachable"}, status_code=503)
+        head = head_revision()
+        if revision != head:
+            return JSONResponse(
+                {"ready": False, "database": "reachable", "migrations": "behind"}, status_code=503
+            )
+        return JSONResponse({"ready": True, "database": "reachable", "migrations": "current"})
+
+    graphql = HubGraphQL(engine=engine, settings=settings)
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    return app

@@ -1,0 +1,96 @@
+"""Side-by-side comparison of provinces: a full grid of cells, missing values included."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.models import Observation
+from hub.observations import is_total
+from hub.ranking import latest_values, ranked_values
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonCellRecord:
+    province_code: str
+    indicator_code: str
+    year: int
+    value: float | None
+    rank: int | None
+
+
+async def compare(
+    *,
+    engine: AsyncEngine,
+    province_codes: Sequence[str],
+    indicator_codes: Sequence[str] | None,
+    years: Sequence[int] | None,
+) -> list[ComparisonCellRecord]:
+    """Cells for every indicator × year × province, in that order.
+
+    Indicators left out: every indicator any of the provinces has a value for. Years
+    left out: every year in which any of them has a value (of the chosen indicators).
+    A cell's value is the province's own figure; its rank is among all units that
+    existed in that year, and null for a unit that was not one of them then.
+    """
+    if not province_codes:
+        return []
+    async with engine.connect() as conn:
+        if indicator_codes is None or years is None:
+            present = (
+                select(Observation.indicator_code, Observation.year)
+                .where(
+                    Observation.is_current.is_(True),
+                    Observation.province_code.in_(province_codes),
+                    is_total(),
+                )
+                .distinct()
+            )
+            if indicator_codes is not None:
+                present = present.where(Observation.indicator_code.in_(indicator_codes))
+            if years is not None:
+                present = present.where(Observation.year.in_(years))
+            pairs = (await conn.execute(present)).all()
+            if indicator_codes is None:
+                indicator_codes = sorted({row.indicator_code for row in pairs})
+            if years is None:
+                years = sorted({row.year for row in pairs})
+        if not indicator_codes or not years:
+            return []
+        values = latest_values(
+            indicator_codes=indicator_codes,
+            years=years,
+            province_codes=province_codes,
+            existing_only=False,
+        )
+        ranked = ranked_values(indicator_codes=indicator_codes, years=years)
+        query = select(
+            values.c.indicator_code,
+            values.c.year,
+            values.c.province_code,
+            values.c.value,
+            ranked.c.rank,
+        ).outerjoin(
+            ranked,
+            and_(
+                ranked.c.indicator_code == values.c.indicator_code,
+                ranked.c.year == values.c.year,
+                ranked.c.province_code == values.c.province_code,
+            ),
+        )
+        found = {(row[0], row[1], row[2]): (row[3], row[4]) for row in await conn.execute(query)}
+    return [
+        ComparisonCellRecord(
+            province_code=province_code,
+            indicator_code=indicator_code,
+            year=year,
+            value=found.get((indicator_code, year, province_code), (None, None))[0],
+            rank=found.get((indicator_code, year, province_code), (None, None))[1],
+        )
+        for indicator_code in indicator_codes
+        for year in years
+        for province_code in province_codes
+    ]

@@ -1,0 +1,54 @@
+"""Errors the caller can fix, each with a stable machine-readable code.
+
+The GraphQL layer turns a ``HubError`` into an error whose ``extensions.code`` is
+``code``; anything else is unexpected and is masked before it reaches a client.
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """A problem with the caller's input or permissions, safe to show to the caller."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, *, field: tuple[str, ...] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        """What graphql-core copies into the error's ``extensions``."""
+        found: dict[str, object] = {"code": self.code}
+        if self.field:
+            found["field"] = list(self.field)
+        return found
+
+
+class UnknownProvinceError(HubError):
+    code = "UNKNOWN_PROVINCE"
+
+    def __init__(self, reference: str, *, field: tuple[str, ...] | None = None) -> None:
+        super().__init__(
+            f'No province matches {reference!r}: give its code ("67"), slug ("dak-nong") '
+            "or name, with or without diacritics",
+            field=field,
+        )
+        self.reference = reference
+
+
+class UnknownIndicatorError(HubError):
+    code = "UNKNOWN_INDICATOR"
+
+    def __init__(self, reference: str, *, field: tuple[str, ...] | None = None) -> None:
+        super().__init__(f"No indicator has the code {reference!r}", field=field)
+        self.reference = reference
+
+
+class InvalidArgumentError(HubError):
+    code = "INVALID_ARGUMENT"
+
+
+class InvalidCursorError(HubError):
+    code = "INVALID_CURSOR"

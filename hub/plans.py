@@ -1,0 +1,264 @@
+"""Plans, their legal bases and targets, and how far each target is from being met."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.dimensions import DIMENSION_NAMES, column_name
+from hub.models import Indicator, Observation, Plan, PlanLegalBasis, Target
+from hub.observations import DimensionValue
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    id: int
+    province_code: str
+    number: str | None
+    kind: str
+    title: str
+    issued_on: date | None
+    issued_month: str | None
+    signer: str | None
+    issuer: str | None
+    period_start: int | None
+    period_end: int | None
+    source_id: int | None
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class LegalBasisRecord:
+    number: str | None
+    title: str
+    issued_on: date | None
+    issuer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRecord:
+    id: int
+    plan_id: int
+    position: int
+    indicator_code: str | None
+    description: str
+    year: int
+    value: float | None
+    comparator: str
+    dimensions: tuple[DimensionValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetProgressRecord:
+    latest_value: float | None
+    latest_year: int | None
+    attainment: float | None
+    met: bool | None
+
+
+_PLAN_COLUMNS = (
+    Plan.id,
+    Plan.province_code,
+    Plan.number,
+    Plan.kind,
+    Plan.title,
+    Plan.issued_on,
+    Plan.issued_month,
+    Plan.signer,
+    Plan.issuer,
+    Plan.period_start,
+    Plan.period_end,
+    Plan.source_id,
+    Plan.revision,
+)
+
+
+async def list_plans(
+    *, engine: AsyncEngine, province_codes: Iterable[str] | None = None, year: int | None = None
+) -> list[PlanRecord]:
+    """Current plans, by province and issue date; ``year`` keeps those that cover it.
+
+    A plan covers a year when the year lies in its period, or one of its targets is set
+    for that year.
+    """
+    query = select(*_PLAN_COLUMNS).where(Plan.is_current.is_(True))
+    if province_codes is not None:
+        query = query.where(Plan.province_code.in_(sorted(set(province_codes))))
+    if year is not None:
+        with_target = select(Target.plan_id).where(Target.year == year)
+        query = query.where(
+            or_(
+                and_(
+                    func.coalesce(Plan.period_start, Plan.period_end) <= year,
+                    func.coalesce(Plan.period_end, Plan.period_start) >= year,
+                ),
+                Plan.id.in_(with_target),
+            )
+        )
+    query = query.order_by(Plan.province_code, Plan.issued_on, Plan.id)
+    async with engine.connect() as conn:
+        return [PlanRecord(*row) for row in await conn.execute(query)]
+
+
+async def legal_bases_by_plan_ids(
+    *, engine: AsyncEngine, plan_ids: Iterable[int]
+) -> dict[int, list[LegalBasisRecord]]:
+    wanted = sorted(set(plan_ids))
+    found: dict[int, list[LegalBasisRecord]] = {plan_id: [] for plan_id in wanted}
+    if not wanted:
+        return found
+    query = (
+        select(
+            PlanLegalBasis.plan_id,
+            PlanLegalBasis.number,
+            PlanLegalBasis.title,
+            PlanLegalBasis.issued_on,
+            PlanLegalBasis.issuer,
+        )
+        .where(PlanLegalBasis.plan_id.in_(wanted))
+        .order_by(PlanLegalBasis.plan_id, PlanLegalBasis.position)
+    )
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            found[row.plan_id].append(LegalBasisRecord(*row[1:]))
+    return found
+
+
+_TARGET_DIMENSIONS = tuple(getattr(Target, column_name(name)) for name in DIMENSION_NAMES)
+
+
+async def targets_by_plan_ids(
+    *, engine: AsyncEngine, plan_ids: Iterable[int]
+) -> dict[int, list[TargetRecord]]:
+    wanted = sorted(set(plan_ids))
+    found: dict[int, list[TargetRecord]] = {plan_id: [] for plan_id in wanted}
+    if not wanted:
+        return found
+    query = (
+        select(
+            Target.id,
+            Target.plan_id,
+            Target.position,
+            Target.indicator_code,
+            Target.description,
+            Target.year,
+            Target.value,
+            Target.comparator,
+            *_TARGET_DIMENSIONS,
+        )
+        .where(Target.plan_id.in_(wanted))
+        .order_by(Target.plan_id, Target.position)
+    )
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            dims = tuple(
+                DimensionValue(name, value)
+                for name, value in zip(DIMENSION_NAMES, row[8:], strict=True)
+                if value is not None
+            )
+            found[row.plan_id].append(
+                TargetRecord(
+                    id=row.id,
+                    plan_id=row.plan_id,
+                    position=row.position,
+                    indicator_code=row.indicator_code,
+                    description=row.description,
+                    year=row.year,
+                    value=row.value,
+                    comparator=row.comparator,
+                    dimensions=dims,
+                )
+            )
+    return found
+
+
+def attainment(*, latest: float, target: float, higher_is_better: bool) -> float | None:
+    """The latest value as a share of the target, 1.0 meaning met, whichever the direction."""
+    if higher_is_better:
+        return None if target == 0 else latest / target
+    return None if latest == 0 else target / latest
+
+
+def is_met(*, latest: float, target: float, comparator: str) -> bool:
+    match comparator:
+        case "GT":
+            return latest > target
+        case "GE":
+            return latest >= target
+        case "LT":
+            return latest < target
+        case "LE":
+            return latest <= target
+        case _:
+            return latest == target
+
+
+async def progress_by_target_ids(
+    *, engine: AsyncEngine, target_ids: Iterable[int]
+) -> dict[int, TargetProgressRecord | None]:
+    """For each target, progress from the latest current observation of its province.
+
+    The observation must be of the target's indicator and carry the same breakdown.
+    Targets without an indicator or a number have no progress (None); targets whose
+    province has no such observation have progress with every field null.
+    """
+    wanted = sorted(set(target_ids))
+    if not wanted:
+        return {}
+    latest = (
+        select(
+            Target.id.label("target_id"),
+            Target.value.label("target_value"),
+            Target.comparator,
+            Indicator.higher_is_better,
+            Observation.value.label("latest_value"),
+            Observation.year.label("latest_year"),
+            func.row_number()
+            .over(
+                partition_by=Target.id,
+                order_by=(
+                    Observation.year.desc(),
+                    Observation.period.desc(),
+                    Observation.id.desc(),
+                ),
+            )
+            .label("position"),
+        )
+        .join(Plan, Plan.id == Target.plan_id)
+        .join(Indicator, Indicator.code == Target.indicator_code)
+        .outerjoin(
+            Observation,
+            and_(
+                Observation.province_code == Plan.province_code,
+                Observation.indicator_code == Target.indicator_code,
+                Observation.dimension_key == Target.dimension_key,
+                Observation.is_current.is_(True),
+            ),
+        )
+        .where(Target.id.in_(wanted), Target.value.is_not(None))
+        .subquery()
+    )
+    query = select(latest).where(latest.c.position == 1)
+    found: dict[int, TargetProgressRecord | None] = dict.fromkeys(wanted)
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            if row.latest_value is None:
+                found[row.target_id] = TargetProgressRecord(None, None, None, None)
+                continue
+            found[row.target_id] = TargetProgressRecord(
+                latest_value=row.latest_value,
+                latest_year=row.latest_year,
+                attainment=attainment(
+                    latest=row.latest_value,
+                    target=row.target_value,
+                    higher_is_better=row.higher_is_better,
+                ),
+                met=is_met(
+                    latest=row.latest_value, target=row.target_value, comparator=row.comparator
+                ),
+            )
+    return found

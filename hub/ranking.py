@@ -1,0 +1,150 @@
+"""Rankings computed by the database: competition ranks over one value per province.
+
+For an indicator and a year the value of a province is its current revision of the
+indicator's total (or of one breakdown, when the caller filters dimensions); where a
+province reported several periods in the year, the latest period counts. Only units
+that existed on the year's reference date take part (see
+``hub.provinces.year_reference_date``). Equal values share a rank and the next rank
+skips (1, 2, 2, 4): SQL's ``rank()``. Direction comes from ``higher_is_better``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.dimensions import DIMENSION_NAMES, column_name
+from hub.models import Indicator, Observation, Province
+from hub.observations import DimensionValue, is_total
+from hub.provinces import existed_on, year_reference_date
+
+
+@dataclass(frozen=True, slots=True)
+class RankedValue:
+    indicator_code: str
+    year: int
+    province_code: str
+    value: float
+    rank: int
+
+
+def breakdown_conditions(dimensions: Sequence[DimensionValue]) -> list[ColumnElement[bool]]:
+    """Exactly this breakdown: the named dimensions equal, every other one absent."""
+    if not dimensions:
+        return [is_total()]
+    named = {d.name: d.value for d in dimensions}
+    return [
+        getattr(Observation, column_name(name)) == named[name]
+        if name in named
+        else getattr(Observation, column_name(name)).is_(None)
+        for name in DIMENSION_NAMES
+    ]
+
+
+def latest_values(
+    *,
+    indicator_codes: Sequence[str],
+    years: Sequence[int],
+    dimensions: Sequence[DimensionValue] = (),
+    province_codes: Sequence[str] | None = None,
+    existing_only: bool = True,
+) -> Subquery:
+    """(indicator_code, year, province_code, value): one current value per triple.
+
+    ``existing_only`` keeps only units that existed on each year's reference date.
+    """
+    conditions = [
+        Observation.is_current.is_(True),
+        Observation.indicator_code.in_(indicator_codes),
+        Observation.year.in_(years),
+        *breakdown_conditions(dimensions),
+    ]
+    if province_codes is not None:
+        conditions.append(Observation.province_code.in_(province_codes))
+    query = select(
+        Observation.indicator_code,
+        Observation.year,
+        Observation.province_code,
+        Observation.value,
+        func.row_number()
+        .over(
+            partition_by=(Observation.indicator_code, Observation.year, Observation.province_code),
+            order_by=(Observation.period.desc(), Observation.id.desc()),
+        )
+        .label("position"),
+    )
+    if existing_only:
+        query = query.join(Province, Province.code == Observation.province_code)
+        conditions.append(
+            or_(
+                *(
+                    and_(Observation.year == year, existed_on(year_reference_date(year)))
+                    for year in sorted(set(years))
+                )
+            )
+        )
+    candidates = query.where(*conditions).subquery("candidates")
+    return (
+        select(
+            candidates.c.indicator_code,
+            candidates.c.year,
+            candidates.c.province_code,
+            candidates.c.value,
+        )
+        .where(candidates.c.position == 1)
+        .subquery("latest")
+    )
+
+
+def ranked_values(
+    *,
+    indicator_codes: Sequence[str],
+    years: Sequence[int],
+    dimensions: Sequence[DimensionValue] = (),
+) -> Subquery:
+    """(indicator_code, year, province_code, value, rank) for every ranked province."""
+    latest = latest_values(indicator_codes=indicator_codes, years=years, dimensions=dimensions)
+    ordering = case((Indicator.higher_is_better.is_(True), -latest.c.value), else_=latest.c.value)
+    return (
+        select(
+            latest.c.indicator_code,
+            latest.c.year,
+            latest.c.province_code,
+            latest.c.value,
+            func.rank()
+            .over(partition_by=(latest.c.indicator_code, latest.c.year), order_by=ordering)
+            .label("rank"),
+        )
+        .join(Indicator, Indicator.code == latest.c.indicator_code)
+        .subquery("ranked")
+    )
+
+
+async def rank_values(
+    *,
+    engine: AsyncEngine,
+    indicator_codes: Sequence[str],
+    years: Sequence[int],
+    dimensions: Sequence[DimensionValue] = (),
+) -> list[RankedValue]:
+    """Ranked values, best first then by province code, in one statement."""
+    if not indicator_codes or not years:
+        return []
+    ranked = ranked_values(indicator_codes=indicator_codes, years=years, dimensions=dimensions)
+    query = select(ranked).order_by(
+        ranked.c.indicator_code, ranked.c.year, ranked.c.rank, ranked.c.province_code
+    )
+    async with engine.connect() as conn:
+        return [
+            RankedValue(
+                indicator_code=row.indicator_code,
+                year=row.year,
+                province_code=row.province_code,
+                value=row.value,
+                rank=row.rank,
+            )
+            for row in await conn.execute(query)
+        ]

@@ -1,0 +1,26 @@
+"""What every resolver receives: the engine, the settings and this request's loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+
+from hub.settings import Settings
+from loaders import Loaders
+
+
+@dataclass
+class HubContext:
+    engine: AsyncEngine
+    settings: Settings
+    loaders: Loaders
+    request: Request | WebSocket | None = None
+    response: Response | WebSocket | None = None
+
+
+Info = strawberry.Info[HubContext, None]

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from hub.observations import ObservationPage, ObservationRecord, encode_cursor
+from hub.provinces import year_reference_date
+from schema.catalogue import Dimension, Indicator, Source
+from schema.context import Info
+from schema.enums import ObservationFlag, Topic
+from schema.province import Province, load_province
+
+
+@strawberry.type(
+    description="One value of one indicator for one province and period, with its "
+    "breakdown and source. A correction is a new revision; this is the current one."
+)
+class Observation:
+    id: strawberry.ID = strawberry.field(description="Identifier of this revision of the figure.")
+    year: int = strawberry.field(description="Reference year of the figure.")
+    period: str = strawberry.field(
+        description='Reference period as submitted: "2021", "2022-08", "2019/2020".'
+    )
+    value: float = strawberry.field(description="The figure, in the indicator's unit.")
+    numerator: float | None = strawberry.field(
+        description="For ratios and counts out of a total: the parts the value was computed from."
+    )
+    denominator: float | None = strawberry.field(description="The total the numerator is out of.")
+    dimensions: list[Dimension] = strawberry.field(
+        description="The breakdown; empty for the indicator's total."
+    )
+    flag: ObservationFlag = strawberry.field(description="Final, provisional or estimated.")
+    revision: int = strawberry.field(description="1 for the first version, then 2, 3, …")
+    recorded_at: datetime = strawberry.field(description="When this revision was stored.")
+    indicator_code: strawberry.Private[str]
+    province_code: strawberry.Private[str]
+    source_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_record(cls, record: ObservationRecord) -> Observation:
+        return cls(
+            id=strawberry.ID(str(record.id)),
+            year=record.year,
+            period=record.period,
+            value=record.value,
+            numerator=record.numerator,
+            denominator=record.denominator,
+            dimensions=[Dimension.from_record(d) for d in record.dimensions],
+            flag=ObservationFlag(record.flag),
+            revision=record.revision,
+            recorded_at=record.recorded_at,
+            indicator_code=record.indicator_code,
+            province_code=record.province_code,
+            source_id=record.source_id,
+        )
+
+    @strawberry.field(description="What the figure measures.")
+    async def indicator(self, info: Info) -> Indicator:
+        return Indicator.from_record(
+            await info.context.loaders.indicator_by_code.load(self.indicator_code)
+        )
+
+    @strawberry.field(
+        description="The province the figure belongs to, named as it was at the end of the "
+        "reference year."
+    )
+    async def province(self, info: Info) -> Province:
+        return await load_province(info, self.province_code, year_reference_date(self.year))
+
+    @strawberry.field(description="Where the figure comes from.")
+    async def source(self, info: Info) -> Source | None:
+        if self.source_id is None:
+            return None
+        return Source.from_record(await info.context.loaders.source_by_id.load(self.source_id))
+
+
+@strawberry.type(description="Where a page ends and whether another follows.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="True when more items follow this page.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` to read the next page; null on an empty page."
+    )
+
+
+@strawberry.type(description="An observation in a page, with the cursor that points at it.")
+class ObservationEdge:
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+    node: Observation = strawberry.field(description="The observation.")
+
+
+@strawberry.type(
+    description="A page of observations in a stable order (by identifier), with the "
+    "number of all that match."
+)
+class ObservationConnection:
+    edges: list[ObservationEdge] = strawberry.field(description="The observations of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page ends.")
+    total_count: int = strawberry.field(description="How many observations match the filter.")
+
+    @classmethod
+    def from_page(cls, page: ObservationPage) -> ObservationConnection:
+        return cls(
+            edges=[
+                ObservationEdge(cursor=encode_cursor(r.id), node=Observation.from_record(r))
+                for r in page.records
+            ],
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            total_count=page.total_count,
+        )
+
+
+@strawberry.input(description="One disaggregation to filter on, e.g. level=DISTRICT.")
+class DimensionInput:
+    name: str = strawberry.field(description='The dimension, e.g. "level".')
+    value: str = strawberry.field(description='Its value, e.g. "DISTRICT".')
+
+
+@strawberry.input(description="Which observations to return; every condition given must hold.")
+class ObservationFilter:
+    provinces: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Provinces by code, slug or name (any case, with or without diacritics).",
+    )
+    indicators: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Indicator codes."
+    )
+    topics: list[Topic] | None = strawberry.field(default=None, description="Indicator topics.")
+    years: list[int] | None = strawberry.field(default=None, description="Reference years.")
+    year_from: int | None = strawberry.field(
+        default=None, description="Earliest reference year, inclusive."
+    )
+    year_to: int | None = strawberry.field(
+        default=None, description="Latest reference year, inclusive."
+    )
+    dimensions: list[DimensionInput] | None = strawberry.field(
+        default=None, description="Only figures with these breakdown values."
+    )
+    totals_only: bool = strawberry.field(
+        default=False, description="Only indicators' totals, no disaggregated parts."
+    )

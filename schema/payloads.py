@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import strawberry
+
+from schema.observation import Observation
+from schema.plan import Plan
+
+
+@strawberry.type(
+    description="A problem with the caller's input, returned in a payload instead of a "
+    "GraphQL error."
+)
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='Path to the offending input field, e.g. ["observations", "3", "value"].'
+    )
+    code: str = strawberry.field(
+        description="Stable machine-readable code, e.g. UNKNOWN_INDICATOR, OUT_OF_RANGE, "
+        "FORBIDDEN (see the README for the full list)."
+    )
+    message: str = strawberry.field(description="What is wrong, for a person.")
+
+
+@strawberry.type(description="The outcome of submitObservations.")
+class SubmitObservationsPayload:
+    accepted: int = strawberry.field(
+        description="How many observations were stored (0 on a dry run or when any input is "
+        "rejected: a batch is all or nothing)."
+    )
+    observations: list[Observation] = strawberry.field(description="The stored observations.")
+    user_errors: list[UserError] = strawberry.field(description="Every problem found.")
+
+
+@strawberry.type(description="The outcome of submitPlan.")
+class SubmitPlanPayload:
+    plan: Plan | None = strawberry.field(description="The stored plan; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Every problem found.")

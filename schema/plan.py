@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from hub.plans import LegalBasisRecord, PlanRecord, TargetProgressRecord, TargetRecord
+from schema.catalogue import Dimension, Indicator, Source
+from schema.context import Info
+from schema.enums import Comparator, PlanKind
+from schema.province import Province, load_province
+
+
+@strawberry.type(
+    description="How far the province is from one of its targets, from the latest "
+    "observation of the same indicator."
+)
+class TargetProgress:
+    latest_value: float | None = strawberry.field(
+        description="The latest value of the target's indicator for the plan's province."
+    )
+    latest_year: int | None = strawberry.field(description="The year of that value.")
+    attainment: float | None = strawberry.field(
+        description="latestValue as a share of the target value (1.0 = met)."
+    )
+    met: bool | None = strawberry.field(
+        description="Whether the latest value meets the target, by its comparator."
+    )
+
+    @classmethod
+    def from_record(cls, record: TargetProgressRecord) -> TargetProgress:
+        return cls(
+            latest_value=record.latest_value,
+            latest_year=record.latest_year,
+            attainment=record.attainment,
+            met=record.met,
+        )
+
+
+@strawberry.type(description="A target a plan sets.")
+class Target:
+    description: str = strawberry.field(description="The target as the plan words it.")
+    year: int = strawberry.field(description="Year by which it is to be reached.")
+    value: float | None = strawberry.field(
+        description="The number to reach, in the indicator's unit; null for a target the "
+        "plan states without a number."
+    )
+    comparator: Comparator = strawberry.field(
+        description='How a result is compared with the value ("trên 80%" is GT).'
+    )
+    dimensions: list[Dimension] = strawberry.field(
+        description="The breakdown the target is about; empty for the indicator's total."
+    )
+    id_: strawberry.Private[int]
+    indicator_code: strawberry.Private[str | None]
+
+    @classmethod
+    def from_record(cls, record: TargetRecord) -> Target:
+        return cls(
+            description=record.description,
+            year=record.year,
+            value=record.value,
+            comparator=Comparator(record.comparator),
+            dimensions=[Dimension.from_record(d) for d in record.dimensions],
+            id_=record.id,
+            indicator_code=record.indicator_code,
+        )
+
+    @strawberry.field(description="The indicator the target is measured by, where the hub has one.")
+    async def indicator(self, info: Info) -> Indicator | None:
+        if self.indicator_code is None:
+            return None
+        return Indicator.from_record(
+            await info.context.loaders.indicator_by_code.load(self.indicator_code)
+        )
+
+    @strawberry.field(
+        description="Progress from the latest observation; null for a target without an "
+        "indicator or a number."
+    )
+    async def progress(self, info: Info) -> TargetProgress | None:
+        record = await info.context.loaders.progress_by_target_id.load(self.id_)
+        return None if record is None else TargetProgress.from_record(record)
+
+
+@strawberry.type(description='A document a plan is based on ("Căn cứ …").')
+class LegalBasis:
+    number: str | None = strawberry.field(description='Its number, e.g. "749/QĐ-TTg".')
+    title: str = strawberry.field(description="Its title or subject.")
+    issued_on: date | None = strawberry.field(description="Its date.")
+    issuer: str | None = strawberry.field(description="Who issued it.")
+
+    @classmethod
+    def from_record(cls, record: LegalBasisRecord) -> LegalBasis:
+        return cls(
+            number=record.number,
+            title=record.title,
+            issued_on=record.issued_on,
+            issuer=record.issuer,
+        )
+
+
+@strawberry.type(description="A plan, decision, programme or strategy issued by a province.")
+class Plan:
+    id: strawberry.ID = strawberry.field(description="Identifier of this revision of the plan.")
+    number: str | None = strawberry.field(
+        description='Document number as issued, e.g. "4624/KH-UBND".'
+    )
+    kind: PlanKind = strawberry.field(description="Plan, decision, resolution, programme…")
+    title: str = strawberry.field(description="The title, verbatim.")
+    issued_on: date | None = strawberry.field(description="Day of issue, where known.")
+    issued_month: str | None = strawberry.field(
+        description='Month of issue ("2022-04") where only the month is known.'
+    )
+    period_start: int | None = strawberry.field(description="First year the plan covers.")
+    period_end: int | None = strawberry.field(description="Last year the plan covers.")
+    signer: str | None = strawberry.field(description="Who signed it.")
+    issuer: str | None = strawberry.field(description='Who issued it, e.g. "UBND tỉnh Bến Tre".')
+    revision: int = strawberry.field(description="1 for the first version, then 2, 3, …")
+    province_code: strawberry.Private[str]
+    source_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_record(cls, record: PlanRecord) -> Plan:
+        return cls(
+            id=strawberry.ID(str(record.id)),
+            number=record.number,
+            kind=PlanKind(record.kind),
+            title=record.title,
+            issued_on=record.issued_on,
+            issued_month=record.issued_month,
+            period_start=record.period_start,
+            period_end=record.period_end,
+            signer=record.signer,
+            issuer=record.issuer,
+            revision=record.revision,
+            province_code=record.province_code,
+            source_id=record.source_id,
+        )
+
+    @strawberry.field(description="The province that issued it, named as it was then.")
+    async def province(self, info: Info) -> Province:
+        return await load_province(info, self.province_code, self.issued_on)
+
+    @strawberry.field(description="Its targets, in the order the plan lists them.")
+    async def targets(self, info: Info) -> list[Target]:
+        records = await info.context.loaders.targets_by_plan_id.load(int(self.id))
+        return [Target.from_record(r) for r in records]
+
+    @strawberry.field(description="The documents it states it is based on.")
+    async def legal_bases(self, info: Info) -> list[LegalBasis]:
+        records = await info.context.loaders.legal_bases_by_plan_id.load(int(self.id))
+        return [LegalBasis.from_record(r) for r in records]
+
+    @strawberry.field(description="Where the plan's text comes from.")
+    async def source(self, info: Info) -> Source | None:
+        if self.source_id is None:
+            return None
+        return Source.from_record(await info.context.loaders.source_by_id.load(self.source_id))

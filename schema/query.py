@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from hub import comparison, indicators, observations, plans, provinces, ranking
+from hub.errors import InvalidArgumentError
+from schema.analytics import ComparisonCell, Ranking, RankingEntry
+from schema.arguments import (
+    MAX_DIMENSIONS,
+    MAX_INDICATORS,
+    MAX_PROVINCES,
+    MAX_YEARS,
+    bounded,
+    page_size,
+)
+from schema.catalogue import Indicator
+from schema.context import Info
+from schema.enums import Topic
+from schema.observation import ObservationConnection, ObservationFilter
+from schema.plan import Plan
+from schema.province import Province
+
+ProvinceRef = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="A province by code, slug or name, any case or spelling."),
+]
+
+
+async def _province_codes(
+    info: Info, refs: list[strawberry.ID] | None, field: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    wanted = bounded(refs, limit=MAX_PROVINCES, field=field)
+    if wanted is None:
+        return None
+    found = await provinces.resolve_provinces(
+        engine=info.context.engine, references=[str(r) for r in wanted], field=field
+    )
+    return tuple(p.code for p in found)
+
+
+async def _indicator_codes(
+    info: Info, codes: list[strawberry.ID] | None, field: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    wanted = bounded(codes, limit=MAX_INDICATORS, field=field)
+    if wanted is None:
+        return None
+    found = await indicators.resolve_indicators(
+        engine=info.context.engine, codes=[str(c) for c in wanted], field=field
+    )
+    return tuple(i.code for i in found)
+
+
+@strawberry.type(description="Read the hub: provinces, indicators, figures, plans and analyses.")
+class Query:
+    @strawberry.field(description="Provinces that existed on asOf (default: today).")
+    async def provinces(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None, strawberry.argument(description="The day; default today.")
+        ] = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(description="Part of the name, code or slug, any spelling."),
+        ] = None,
+    ) -> list[Province]:
+        records = await provinces.list_provinces(
+            engine=info.context.engine, as_of=as_of or date.today(), search=search
+        )
+        return [Province.from_record(r) for r in records]
+
+    @strawberry.field(
+        description="One province, current or historical, by code or by name (either may "
+        "be any reference: code, slug or name with or without diacritics)."
+    )
+    async def province(
+        self,
+        info: Info,
+        code: Annotated[
+            strawberry.ID | None, strawberry.argument(description='Official code, e.g. "67".')
+        ] = None,
+        name: Annotated[
+            str | None,
+            strawberry.argument(description='Name in any case or spelling, e.g. "dak nong".'),
+        ] = None,
+    ) -> Province | None:
+        reference = code if code is not None else name
+        if reference is None:
+            raise InvalidArgumentError("Give a code or a name", field=("code",))
+        record = await provinces.resolve_province(
+            engine=info.context.engine, reference=str(reference)
+        )
+        return None if record is None else Province.from_record(record)
+
+    @strawberry.field(description="The indicator catalogue, optionally of one topic.")
+    async def indicators(
+        self,
+        info: Info,
+        topic: Annotated[Topic | None, strawberry.argument(description="Only this topic.")] = None,
+    ) -> list[Indicator]:
+        records = await indicators.list_indicators(
+            engine=info.context.engine, topic=None if topic is None else topic.name
+        )
+        return [Indicator.from_record(r) for r in records]
+
+    @strawberry.field(description="Figures matching a filter, a page at a time, in a stable order.")
+    async def observations(
+        self,
+        info: Info,
+        filter: Annotated[
+            ObservationFilter | None, strawberry.argument(description="Which figures.")
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="Page size (default 100, at most 1000)."),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(description="The endCursor of the previous page."),
+        ] = None,
+    ) -> ObservationConnection:
+        given = filter or ObservationFilter()
+        settings = info.context.settings
+        size = page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
+        dims = bounded(given.dimensions, limit=MAX_DIMENSIONS, field=("filter", "dimensions"))
+        query = observations.ObservationQuery(
+            province_codes=await _province_codes(info, given.provinces, ("filter", "provinces")),
+            indicator_codes=await _indicator_codes(
+                info, given.indicators, ("filter", "indicators")
+            ),
+            topics=None if given.topics is None else tuple(t.name for t in given.topics),
+            years=bounded(given.years, limit=MAX_YEARS, field=("filter", "years")),
+            year_from=given.year_from,
+            year_to=given.year_to,
+            dimensions=tuple(observations.DimensionValue(d.name, d.value) for d in dims or ()),
+            totals_only=given.totals_only,
+        )
+        page = await observations.page_observations(
+            engine=info.context.engine, query=query, first=size, after=after
+        )
+        return ObservationConnection.from_page(page)
+
+    @strawberry.field(description="Plans with their targets, by province and issue date.")
+    async def plans(
+        self,
+        info: Info,
+        province: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this province's plans (any reference)."),
+        ] = None,
+        year: Annotated[
+            int | None,
+            strawberry.argument(description="Only plans covering this year or targeting it."),
+        ] = None,
+    ) -> list[Plan]:
+        codes = None if province is None else await _province_codes(info, [province], ("province",))
+        records = await plans.list_plans(
+            engine=info.context.engine, province_codes=codes, year=year
+        )
+        return [Plan.from_record(r) for r in records]
+
+    @strawberry.field(
+        description="Every province that existed in the year, ranked by the database on one "
+        "indicator (competition ranking, direction from the indicator)."
+    )
+    async def ranking(
+        self,
+        info: Info,
+        indicator: Annotated[strawberry.ID, strawberry.argument(description="Indicator code.")],
+        year: Annotated[int, strawberry.argument(description="Reference year.")],
+    ) -> Ranking:
+        (record,) = await indicators.resolve_indicators(
+            engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
+        )
+        ranked = await ranking.rank_values(
+            engine=info.context.engine, indicator_codes=[record.code], years=[year]
+        )
+        return Ranking(
+            indicator=Indicator.from_record(record),
+            year=year,
+            entries=[
+                RankingEntry(rank=r.rank, value=r.value, province_code=r.province_code, year=year)
+                for r in ranked
+            ],
+        )
+
+    @strawberry.field(
+        description="Provinces side by side: a cell for every province × indicator × year, "
+        "with value and national rank. Indicators left out: every indicator that any of the "
+        "provinces has a value for. Years left out: every year with a value."
+    )
+    async def compare(
+        self,
+        info: Info,
+        provinces: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="Provinces by code, slug or any spelling of the name."),
+        ],
+        indicators: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description="Indicator codes.")
+        ] = None,
+        years: Annotated[
+            list[int] | None, strawberry.argument(description="Reference years.")
+        ] = None,
+    ) -> list[ComparisonCell]:
+        province_codes = await _province_codes(info, provinces, ("provinces",)) or ()
+        cells = await comparison.compare(
+            engine=info.context.engine,
+            province_codes=province_codes,
+            indicator_codes=await _indicator_codes(info, indicators, ("indicators",)),
+            years=bounded(years, limit=MAX_YEARS, field=("years",)),
+        )
+        return [
+            ComparisonCell(
+                year=c.year,
+                value=c.value,
+                rank=c.rank,
+                province_code=c.province_code,
+                indicator_code=c.indicator_code,
+            )
+            for c in cells
+        ]
