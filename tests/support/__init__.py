@@ -1,0 +1,1 @@
+"""Test support: a private PostgreSQL server, template databases, GraphQL helpers."""
