@@ -5,7 +5,12 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from schema.errors import MaskUnexpectedErrors
 from schema.mutation import Mutation
-from schema.query import Query
+from schema.query import CoreQuery
+
+
+@strawberry.type(description="Read the hub: provinces, indicators, figures, plans and analyses.")
+class Query(CoreQuery):
+    """The root query: one base class per area, so each area keeps its own module."""
 
 
 def build_schema() -> strawberry.Schema:

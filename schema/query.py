@@ -53,8 +53,8 @@ async def _indicator_codes(
     return tuple(i.code for i in found)
 
 
-@strawberry.type(description="Read the hub: provinces, indicators, figures, plans and analyses.")
-class Query:
+@strawberry.type(description="Provinces, indicators, figures, plans, rankings and comparisons.")
+class CoreQuery:
     @strawberry.field(description="Provinces that existed on asOf (default: today).")
     async def provinces(
         self,
