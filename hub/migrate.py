@@ -25,6 +25,11 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def downgrade(database_url: str, revision: str) -> None:
+    """Take the database at ``database_url`` back to ``revision`` (blocking)."""
+    command.downgrade(alembic_config(database_url), revision)
+
+
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
