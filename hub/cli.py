@@ -49,6 +49,69 @@ def _load_fixtures(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from hub import auth
+    from hub.db import create_engine
+    from hub.provinces import resolve_province
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            if args.action == "create":
+                role = auth.Role(args.role.upper())
+                province_code = None
+                if role is auth.Role.PROVINCE:
+                    if not args.province:
+                        print("hub: a province token needs --province", file=sys.stderr)
+                        return 2
+                    found = await resolve_province(engine=engine, reference=args.province)
+                    if found is None:
+                        print(f"hub: no province matches {args.province!r}", file=sys.stderr)
+                        return 2
+                    province_code = found.code
+                elif args.province:
+                    print("hub: a ministry token is not bound to a province", file=sys.stderr)
+                    return 2
+                label = args.label or (f"province {province_code}" if province_code else "ministry")
+                token, record = await auth.create_token(
+                    engine=engine,
+                    role=role,
+                    province_code=province_code,
+                    label=label,
+                    expires_in=None
+                    if args.expires_in_days is None
+                    else timedelta(days=args.expires_in_days),
+                )
+                print(
+                    f"Created token {record.id} ({record.role.value.lower()}"
+                    f"{', province ' + province_code if province_code else ''}). "
+                    "It is shown once; store it now:",
+                    file=sys.stderr,
+                )
+                print(token)
+                return 0
+            if args.action == "list":
+                for r in await auth.list_tokens(engine=engine):
+                    state = "revoked" if r.revoked_at else "active"
+                    print(
+                        f"{r.id}\t{r.display}\t{r.role.value.lower()}\t{r.province_code or '-'}"
+                        f"\t{state}\t{r.expires_at.isoformat() if r.expires_at else 'never'}"
+                        f"\t{r.label}"
+                    )
+                return 0
+            if await auth.revoke_token(engine=engine, token_id=args.id):
+                print(f"Revoked token {args.id}.")
+                return 0
+            print(f"hub: no active token {args.id}", file=sys.stderr)
+            return 1
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
 def _export_schema(_settings: Settings, args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -79,6 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--directory", default=str(FIXTURES_DIR), help="fixtures folder")
     load.set_defaults(handler=_load_fixtures)
+    token = commands.add_parser("token", help="create, list and revoke API tokens")
+    token_actions = token.add_subparsers(dest="action", required=True)
+    create = token_actions.add_parser(
+        "create", help="create a token; it is printed once, alone on the last line"
+    )
+    create.add_argument("--role", required=True, choices=["ministry", "province"])
+    create.add_argument("--province", help="the province of a province token (code or name)")
+    create.add_argument("--label", help="who holds it, for the audit trail")
+    create.add_argument("--expires-in-days", type=int, help="default: never expires")
+    token_actions.add_parser("list", help="list tokens (never their secret)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id", type=int)
+    token.set_defaults(handler=_token)
     export = commands.add_parser("export-schema", help="write the served schema's SDL")
     export.add_argument(
         "--output", default=str(PROJECT_ROOT / "schema.graphql"), help="file, or - for stdout"

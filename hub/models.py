@@ -146,6 +146,8 @@ class Observation(DimensionColumns, Base):
         Index("ix_observations_indicator_year_current", "indicator_code", "year", "is_current"),
         Index("ix_observations_province_year", "province_code", "year"),
         Index("ix_observations_recorded_at", "recorded_at"),
+        Index("ix_observations_updated_at", "updated_at"),
+        Index("ix_observations_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -164,9 +166,14 @@ class Observation(DimensionColumns, Base):
     is_current: Mapped[bool] = mapped_column(Boolean)
     quote: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """When this row last changed: stored, approved, rejected, or superseded."""
 
 
 class Plan(Base):
@@ -195,9 +202,12 @@ class Plan(Base):
     is_current: Mapped[bool] = mapped_column(Boolean)
     quote: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class PlanLegalBasis(Base):
@@ -232,3 +242,55 @@ class Target(DimensionColumns, Base):
     comparator: Mapped[str] = mapped_column(String(4))
     dimension_key: Mapped[str] = mapped_column(String(300))
     quote: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiToken(Base):
+    """An API token: only its SHA-256 is stored; the clear text is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    display: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(16))
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    label: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Submission(Base):
+    """One accepted submission (a batch of figures or a plan) and its review."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("token_id", "idempotency_key"),
+        Index("ix_submissions_province_status_created", "province_code", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    item_count: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class PeriodLock(Base):
+    """A province-year the ministry has locked: later changes need the ministry."""
+
+    __tablename__ = "period_locks"
+
+    province_code: Mapped[str] = mapped_column(ForeignKey("provinces.code"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    locked_by: Mapped[str] = mapped_column(String(200))
+    locked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -21,3 +21,46 @@ async def test_models_and_migrations_agree(empty_database_url):
         assert await current_revision(engine) == head_revision()
     finally:
         await engine.dispose()
+
+
+async def test_upgrading_a_populated_database_keeps_every_figure(empty_database_url):
+    """Migrations after the first run on databases that already hold figures."""
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from hub.fixtures.load import read_catalogue
+    from hub.migrate import downgrade, upgrade
+    from hub.settings import FIXTURES_DIR
+
+    engine = create_engine(empty_database_url)
+    try:
+        await asyncio.to_thread(downgrade, empty_database_url, "0001")
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO provinces (code, name, full_name, kind, slug, former_names) "
+                "VALUES ('83', 'Bến Tre', 'Tỉnh Bến Tre', 'PROVINCE', 'ben-tre', '[]')"
+            )
+            await conn.exec_driver_sql(
+                "INSERT INTO indicators (code, name, name_en, topic, unit, higher_is_better, "
+                "description, year_min) VALUES ('i', 'i', 'i', 'STAFFING', 'COUNT', true, '', 2000)"
+            )
+            await conn.exec_driver_sql(
+                "INSERT INTO observations (series_key, revision, indicator_code, province_code, "
+                "year, period, value, dimension_key, flag, status, is_current, recorded_at) "
+                "VALUES ('k', 1, 'i', '83', 2021, '2021', 46, '', 'FINAL', 'APPROVED', true, "
+                "'2021-08-06 00:00:00+00:00')"
+            )
+        await engine.dispose()
+        await asyncio.to_thread(upgrade, empty_database_url, "head")
+        async with engine.connect() as conn:
+            from hub.models import Observation
+
+            rows = (await conn.execute(select(Observation.value, Observation.updated_at))).all()
+            assert len(rows) == 1
+            assert rows[0].value == 46
+            assert rows[0].updated_at is not None
+            assert (await conn.execute(select(func.count()).select_from(Observation))).scalar() == 1
+        assert read_catalogue(FIXTURES_DIR).provinces
+    finally:
+        await engine.dispose()

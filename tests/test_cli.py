@@ -1,0 +1,62 @@
+"""The command line as an operator uses it, in a subprocess."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HUB = [sys.executable, "-m", "hub.cli"]
+
+
+def run(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HUB_DATABASE_URL=f"sqlite:///{database}")
+    return subprocess.run(
+        [*HUB, *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "hub.sqlite3"
+    assert run("migrate", database=path).returncode == 0
+    assert run("load-fixtures", database=path).returncode == 0
+    return path
+
+
+def test_help_names_every_command():
+    done = subprocess.run([*HUB, "--help"], capture_output=True, text=True, check=True)
+    for command in ("serve", "migrate", "load-fixtures", "token", "export-schema"):
+        assert command in done.stdout
+
+
+def test_token_create_prints_the_token_alone_on_the_last_line(database):
+    done = run("token", "create", "--role", "province", "--province", "83", database=database)
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("hub_")
+    assert len(last) == 47
+    listed = run("token", "list", database=database)
+    assert "province\t83\tactive" in listed.stdout
+    assert last not in listed.stdout
+
+
+def test_token_revoke_and_bad_arguments(database):
+    run("token", "create", "--role", "ministry", database=database)
+    assert run("token", "revoke", "1", database=database).returncode == 0
+    assert "revoked" in run("token", "list", database=database).stdout
+    assert run("token", "revoke", "1", database=database).returncode == 1
+    no_province = run("token", "create", "--role", "province", database=database)
+    assert no_province.returncode == 2
+    assert "--province" in no_province.stderr
+    unknown = run(
+        "token", "create", "--role", "province", "--province", "Atlantis", database=database
+    )
+    assert unknown.returncode == 2
+
+
+def test_load_fixtures_twice_stores_nothing_the_second_time(database):
+    done = run("load-fixtures", database=database)
+    assert done.returncode == 0
+    assert "Done: 0 rows" in done.stdout
