@@ -8,14 +8,18 @@ from collections.abc import AsyncIterator
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from hub.auth import pending_provinces_for
+from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine
 from hub.migrate import current_revision, head_revision
+from hub.observations import Visibility
 from hub.settings import Settings
 from loaders import create_loaders
 from schema import build_schema
@@ -37,10 +41,13 @@ class HubGraphQL(GraphQL[HubContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
+        principal = request.scope.get("state", {}).get("principal")
+        visibility = Visibility(pending_provinces=pending_provinces_for(principal))
         return HubContext(
             engine=self.engine,
             settings=self.settings,
-            loaders=create_loaders(self.engine),
+            loaders=create_loaders(self.engine, visibility),
+            principal=principal,
             request=request,
             response=response,
         )
@@ -83,6 +90,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(AuthenticationMiddleware, engine=engine)],
     )
     app.state.engine = engine
     app.state.settings = settings

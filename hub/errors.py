@@ -52,3 +52,11 @@ class InvalidArgumentError(HubError):
 
 class InvalidCursorError(HubError):
     code = "INVALID_CURSOR"
+
+
+class UnauthenticatedError(HubError):
+    code = "UNAUTHENTICATED"
+
+
+class ForbiddenError(HubError):
+    code = "FORBIDDEN"

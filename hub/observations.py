@@ -1,8 +1,9 @@
 """Observations: filtering, and cursor pages in a stable order.
 
 Public reads see the current revision of every series (the latest approved one).
-Pages are ordered by the primary key, which never changes for a stored revision, so
-a cursor stays valid while new figures arrive.
+A province's token also sees that province's pending revisions, the ministry's sees
+every pending revision (``Visibility``). Pages are ordered by the primary key, which
+never changes for a stored revision, so a cursor stays valid while figures arrive.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import base64
 import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
@@ -44,6 +45,37 @@ class ObservationRecord:
     revision: int
     source_id: int | None
     recorded_at: datetime
+    status: str
+    comment: str | None
+    series_key: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """Which revisions beyond the public ones a caller may read.
+
+    ``pending_provinces`` lists the provinces whose pending and rejected revisions the
+    caller sees; None means every province (the ministry); empty means none.
+    """
+
+    pending_provinces: tuple[str, ...] | None = ()
+
+    def condition(self, *, current_only: bool) -> ColumnElement[bool]:
+        public = (
+            Observation.is_current.is_(True) if current_only else Observation.status == "APPROVED"
+        )
+        if self.pending_provinces == ():
+            return public
+        own = Observation.status != "APPROVED"
+        if current_only:
+            own = Observation.status == "PENDING"
+        if self.pending_provinces is not None:
+            own = and_(own, Observation.province_code.in_(self.pending_provinces))
+        return or_(public, own)
+
+
+PUBLIC = Visibility()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +90,8 @@ class ObservationQuery:
     year_to: int | None = None
     dimensions: tuple[DimensionValue, ...] = field(default_factory=tuple)
     totals_only: bool = False
+    updated_after: datetime | None = None
+    visibility: Visibility = PUBLIC
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +133,20 @@ _ROW_COLUMNS = (
     Observation.revision,
     Observation.source_id,
     Observation.recorded_at,
+    Observation.status,
+    Observation.comment,
+    Observation.series_key,
+    Observation.updated_at,
     *_DIMENSION_COLUMNS,
 )
+_FIRST_DIMENSION = len(_ROW_COLUMNS) - len(_DIMENSION_COLUMNS)
 
 
 def record_from_row(row: Sequence[object]) -> ObservationRecord:
     """Build a record from a row selected with ``_ROW_COLUMNS``."""
     dims = tuple(
         DimensionValue(name, str(value))
-        for name, value in zip(DIMENSION_NAMES, row[12:], strict=True)
+        for name, value in zip(DIMENSION_NAMES, row[_FIRST_DIMENSION:], strict=True)
         if value is not None
     )
     return ObservationRecord(
@@ -123,8 +162,17 @@ def record_from_row(row: Sequence[object]) -> ObservationRecord:
         flag=str(row[8]),
         revision=int(row[9]),  # type: ignore[call-overload]
         source_id=None if row[10] is None else int(row[10]),  # type: ignore[call-overload]
-        recorded_at=row[11],  # type: ignore[arg-type]
+        recorded_at=as_utc(row[11]),  # type: ignore[arg-type]
+        status=str(row[12]),
+        comment=None if row[13] is None else str(row[13]),
+        series_key=str(row[14]),
+        updated_at=as_utc(row[15]),  # type: ignore[arg-type]
     )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored moment is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def is_total() -> ColumnElement[bool]:
@@ -133,7 +181,9 @@ def is_total() -> ColumnElement[bool]:
 
 
 def _conditions(query: ObservationQuery) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Observation.is_current.is_(True)]
+    conditions: list[ColumnElement[bool]] = [query.visibility.condition(current_only=True)]
+    if query.updated_after is not None:
+        conditions.append(Observation.updated_at > query.updated_after)
     if query.province_codes is not None:
         conditions.append(Observation.province_code.in_(query.province_codes))
     if query.indicator_codes is not None:
@@ -179,3 +229,38 @@ async def page_observations(
         rows = (await conn.execute(rows_query)).all() if first > 0 else []
     records = [record_from_row(row) for row in rows[:first]]
     return ObservationPage(records=records, total_count=total, has_next_page=len(rows) > first)
+
+
+async def observations_by_ids(
+    *, engine: AsyncEngine, ids: Sequence[int]
+) -> list[ObservationRecord]:
+    """The observations with these ids, in id order (whatever their status)."""
+    if not ids:
+        return []
+    query = (
+        select(*_ROW_COLUMNS).where(Observation.id.in_(sorted(set(ids)))).order_by(Observation.id)
+    )
+    async with engine.connect() as conn:
+        return [record_from_row(row) for row in await conn.execute(query)]
+
+
+async def revisions_by_series_keys(
+    *, engine: AsyncEngine, keys: Sequence[str], visibility: Visibility
+) -> dict[str, list[ObservationRecord]]:
+    """Every revision of each series the caller may see, oldest first."""
+    found: dict[str, list[ObservationRecord]] = {key: [] for key in keys}
+    if not keys:
+        return found
+    query = (
+        select(*_ROW_COLUMNS)
+        .where(
+            Observation.series_key.in_(sorted(set(keys))),
+            visibility.condition(current_only=False),
+        )
+        .order_by(Observation.series_key, Observation.revision)
+    )
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            record = record_from_row(row)
+            found[record.series_key].append(record)
+    return found

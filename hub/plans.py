@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
@@ -29,6 +29,8 @@ class PlanRecord:
     period_end: int | None
     source_id: int | None
     revision: int
+    status: str
+    plan_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +76,35 @@ _PLAN_COLUMNS = (
     Plan.period_end,
     Plan.source_id,
     Plan.revision,
+    Plan.status,
+    Plan.plan_key,
 )
 
 
+def plan_visibility(pending_provinces: tuple[str, ...] | None) -> ColumnElement[bool]:
+    """Current plans, plus pending revisions of the provinces the caller may see
+    (None: every province; empty: none). Same rule as ``hub.observations.Visibility``."""
+    if pending_provinces == ():
+        return Plan.is_current.is_(True)
+    own = Plan.status == "PENDING"
+    if pending_provinces is not None:
+        own = and_(own, Plan.province_code.in_(pending_provinces))
+    return or_(Plan.is_current.is_(True), own)
+
+
 async def list_plans(
-    *, engine: AsyncEngine, province_codes: Iterable[str] | None = None, year: int | None = None
+    *,
+    engine: AsyncEngine,
+    province_codes: Iterable[str] | None = None,
+    year: int | None = None,
+    pending_provinces: tuple[str, ...] | None = (),
 ) -> list[PlanRecord]:
     """Current plans, by province and issue date; ``year`` keeps those that cover it.
 
     A plan covers a year when the year lies in its period, or one of its targets is set
     for that year.
     """
-    query = select(*_PLAN_COLUMNS).where(Plan.is_current.is_(True))
+    query = select(*_PLAN_COLUMNS).where(plan_visibility(pending_provinces))
     if province_codes is not None:
         query = query.where(Plan.province_code.in_(sorted(set(province_codes))))
     if year is not None:
@@ -102,6 +121,42 @@ async def list_plans(
     query = query.order_by(Plan.province_code, Plan.issued_on, Plan.id)
     async with engine.connect() as conn:
         return [PlanRecord(*row) for row in await conn.execute(query)]
+
+
+async def plans_by_ids(*, engine: AsyncEngine, ids: Iterable[int]) -> list[PlanRecord]:
+    """Plans with these ids, whatever their status, in id order."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    query = select(*_PLAN_COLUMNS).where(Plan.id.in_(wanted)).order_by(Plan.id)
+    async with engine.connect() as conn:
+        return [PlanRecord(*row) for row in await conn.execute(query)]
+
+
+async def revisions_by_plan_keys(
+    *, engine: AsyncEngine, keys: Iterable[str], pending_provinces: tuple[str, ...] | None
+) -> dict[str, list[PlanRecord]]:
+    """Every revision of each plan the caller may see, oldest first."""
+    wanted = sorted(set(keys))
+    found: dict[str, list[PlanRecord]] = {key: [] for key in wanted}
+    if not wanted:
+        return found
+    visible: ColumnElement[bool] = Plan.status == "APPROVED"
+    if pending_provinces != ():
+        others = Plan.status != "APPROVED"
+        if pending_provinces is not None:
+            others = and_(others, Plan.province_code.in_(pending_provinces))
+        visible = or_(visible, others)
+    query = (
+        select(*_PLAN_COLUMNS)
+        .where(Plan.plan_key.in_(wanted), visible)
+        .order_by(Plan.plan_key, Plan.revision)
+    )
+    async with engine.connect() as conn:
+        for row in await conn.execute(query):
+            record = PlanRecord(*row)
+            found[record.plan_key].append(record)
+    return found
 
 
 async def legal_bases_by_plan_ids(

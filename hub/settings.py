@@ -26,6 +26,7 @@ class Settings:
     graphiql: bool = True
     max_page_size: int = 1000
     default_page_size: int = 100
+    max_batch_size: int = 10_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,6 +42,9 @@ class Settings:
             ),
             default_page_size=_int(
                 env, "HUB_DEFAULT_PAGE_SIZE", defaults.default_page_size, low=1, high=10_000
+            ),
+            max_batch_size=_int(
+                env, "HUB_MAX_BATCH_SIZE", defaults.max_batch_size, low=1, high=100_000
             ),
         )
 

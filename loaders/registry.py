@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.observations import PUBLIC, Visibility
 from loaders.catalogue import IndicatorByCodeLoader, SourceByIdLoader
 from loaders.plans import (
     LegalBasesByPlanIdLoader,
@@ -13,6 +14,7 @@ from loaders.plans import (
     TargetsByPlanIdLoader,
 )
 from loaders.provinces import PredecessorsByProvinceCodeLoader, ProvinceByCodeLoader
+from loaders.revisions import RevisionsByPlanKeyLoader, RevisionsBySeriesKeyLoader
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +26,11 @@ class Loaders:
     targets_by_plan_id: TargetsByPlanIdLoader
     legal_bases_by_plan_id: LegalBasesByPlanIdLoader
     progress_by_target_id: ProgressByTargetIdLoader
+    revisions_by_series_key: RevisionsBySeriesKeyLoader
+    revisions_by_plan_key: RevisionsByPlanKeyLoader
 
 
-def create_loaders(engine: AsyncEngine) -> Loaders:
+def create_loaders(engine: AsyncEngine, visibility: Visibility = PUBLIC) -> Loaders:
     """Fresh loaders for one request: their caches never outlive it."""
     return Loaders(
         province_by_code=ProvinceByCodeLoader(engine),
@@ -36,4 +40,6 @@ def create_loaders(engine: AsyncEngine) -> Loaders:
         targets_by_plan_id=TargetsByPlanIdLoader(engine),
         legal_bases_by_plan_id=LegalBasesByPlanIdLoader(engine),
         progress_by_target_id=ProgressByTargetIdLoader(engine),
+        revisions_by_series_key=RevisionsBySeriesKeyLoader(engine, visibility),
+        revisions_by_plan_key=RevisionsByPlanKeyLoader(engine, visibility),
     )

@@ -6,10 +6,11 @@ from strawberry.extensions import ParserCache, ValidationCache
 from schema.errors import MaskUnexpectedErrors
 from schema.mutation import Mutation
 from schema.query import CoreQuery
+from schema.submissions_query import SubmissionsQuery
 
 
 @strawberry.type(description="Read the hub: provinces, indicators, figures, plans and analyses.")
-class Query(CoreQuery):
+class Query(CoreQuery, SubmissionsQuery):
     """The root query: one base class per area, so each area keeps its own module."""
 
 

@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from hub.auth import Principal, pending_provinces_for
+from hub.observations import Visibility
 from hub.settings import Settings
 from loaders import Loaders
 
@@ -19,8 +21,13 @@ class HubContext:
     engine: AsyncEngine
     settings: Settings
     loaders: Loaders
+    principal: Principal | None = None
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
+
+    @property
+    def visibility(self) -> Visibility:
+        return Visibility(pending_provinces=pending_provinces_for(self.principal))
 
 
 Info = strawberry.Info[HubContext, None]

@@ -70,3 +70,20 @@ class Comparator(Enum):
     EQ = strawberry.enum_value("EQ", description="Exactly the value.")
     LE = strawberry.enum_value("LE", description="At most the value.")
     LT = strawberry.enum_value("LT", description="Less than the value.")
+
+
+@strawberry.enum(description="Where a submitted figure or plan stands in the ministry's review.")
+class SubmissionStatus(Enum):
+    PENDING = strawberry.enum_value(
+        "PENDING", description="Submitted by a province, not yet reviewed; not public."
+    )
+    APPROVED = strawberry.enum_value(
+        "APPROVED", description="Approved (or published by the ministry); public."
+    )
+    REJECTED = strawberry.enum_value("REJECTED", description="Rejected by the ministry.")
+
+
+@strawberry.enum(description="What a submission carries.")
+class SubmissionKind(Enum):
+    OBSERVATIONS = strawberry.enum_value("OBSERVATIONS", description="A batch of figures.")
+    PLAN = strawberry.enum_value("PLAN", description="A plan with its targets.")

@@ -6,7 +6,7 @@ from datetime import date
 
 import strawberry
 
-from schema.enums import ObservationFlag, PlanKind
+from schema.enums import Comparator, ObservationFlag, PlanKind
 from schema.observation import DimensionInput
 
 
@@ -38,6 +38,11 @@ class ObservationInput:
         default=None, description="Final (default), provisional or estimated."
     )
     comment: str | None = strawberry.field(default=None, description="A note on the figure.")
+    expected_revision: int | None = strawberry.field(
+        default=None,
+        description="Optimistic concurrency: refuse with STALE_REVISION unless the figure's "
+        "latest revision is this one (0 for a new figure).",
+    )
 
 
 @strawberry.input(description="A batch of figures from one province: all stored, or none.")
@@ -51,6 +56,9 @@ class SubmitObservationsInput:
         default=None,
         description="A retry with the same key returns the first result and stores nothing twice.",
     )
+    reason: str | None = strawberry.field(
+        default=None, description="Why these figures are sent, e.g. the correction they make."
+    )
 
 
 @strawberry.input(description="A target of a submitted plan.")
@@ -61,6 +69,12 @@ class TargetInput:
     description: str = strawberry.field(description="The target as the plan words it.")
     year: int = strawberry.field(description="Year by which it is to be reached.")
     value: float | None = strawberry.field(default=None, description="The number to reach.")
+    comparator: Comparator | None = strawberry.field(
+        default=None, description="How a result is compared with the value (default GE)."
+    )
+    dimensions: list[DimensionInput] | None = strawberry.field(
+        default=None, description="The breakdown the target is about."
+    )
 
 
 @strawberry.input(description="A plan, decision, programme or strategy to submit.")
@@ -81,4 +95,30 @@ class SubmitPlanInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="A retry with the same key returns the first result and stores nothing twice.",
+    )
+    reason: str | None = strawberry.field(default=None, description="Why this revision is sent.")
+    expected_revision: int | None = strawberry.field(
+        default=None,
+        description="Refuse with STALE_REVISION unless the plan's latest revision is this one.",
+    )
+
+
+@strawberry.input(description="A correction of one figure: a new revision, with its reason.")
+class CorrectObservationInput:
+    id: strawberry.ID = strawberry.field(description="The observation (any revision) to correct.")
+    value: float | None = strawberry.field(default=None, description="The corrected value.")
+    numerator: float | None = strawberry.field(default=None, description="Corrected part.")
+    denominator: float | None = strawberry.field(default=None, description="Corrected total.")
+    reason: str = strawberry.field(description="Why it is corrected (required).")
+    expected_revision: int | None = strawberry.field(
+        default=None, description="Refuse with STALE_REVISION unless this is the latest revision."
+    )
+    source: SourceInput | None = strawberry.field(
+        default=None, description="The source of the correction; default the figure's own."
+    )
+    dry_run: bool | None = strawberry.field(
+        default=None, description="Validate and report, store nothing."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key stores nothing twice."
     )

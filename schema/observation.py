@@ -8,7 +8,7 @@ from hub.observations import ObservationPage, ObservationRecord, encode_cursor
 from hub.provinces import year_reference_date
 from schema.catalogue import Dimension, Indicator, Source
 from schema.context import Info
-from schema.enums import ObservationFlag, Topic
+from schema.enums import ObservationFlag, SubmissionStatus, Topic
 from schema.province import Province, load_province
 
 
@@ -33,6 +33,15 @@ class Observation:
     flag: ObservationFlag = strawberry.field(description="Final, provisional or estimated.")
     revision: int = strawberry.field(description="1 for the first version, then 2, 3, …")
     recorded_at: datetime = strawberry.field(description="When this revision was stored.")
+    updated_at: datetime = strawberry.field(
+        description="When this revision last changed: stored, approved, rejected or superseded."
+    )
+    status: SubmissionStatus = strawberry.field(
+        description="APPROVED figures are public; PENDING ones only reach their province and "
+        "the ministry."
+    )
+    comment: str | None = strawberry.field(description="The submitter's note on the figure.")
+    series_key: strawberry.Private[str]
     indicator_code: strawberry.Private[str]
     province_code: strawberry.Private[str]
     source_id: strawberry.Private[int | None]
@@ -50,6 +59,10 @@ class Observation:
             flag=ObservationFlag(record.flag),
             revision=record.revision,
             recorded_at=record.recorded_at,
+            updated_at=record.updated_at,
+            status=SubmissionStatus(record.status),
+            comment=record.comment,
+            series_key=record.series_key,
             indicator_code=record.indicator_code,
             province_code=record.province_code,
             source_id=record.source_id,
@@ -73,6 +86,14 @@ class Observation:
         if self.source_id is None:
             return None
         return Source.from_record(await info.context.loaders.source_by_id.load(self.source_id))
+
+    @strawberry.field(
+        description="Every revision of this figure the caller may see, oldest first, this "
+        "one included."
+    )
+    async def revisions(self, info: Info) -> list[Observation]:
+        records = await info.context.loaders.revisions_by_series_key.load(self.series_key)
+        return [Observation.from_record(r) for r in records]
 
 
 @strawberry.type(description="Where a page ends and whether another follows.")
@@ -138,4 +159,9 @@ class ObservationFilter:
     )
     totals_only: bool = strawberry.field(
         default=False, description="Only indicators' totals, no disaggregated parts."
+    )
+    updated_after: datetime | None = strawberry.field(
+        default=None,
+        description="Only figures that changed after this moment (new revisions, approvals): "
+        "what a client keeping a copy in sync needs.",
     )

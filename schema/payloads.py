@@ -16,7 +16,7 @@ class UserError:
     )
     code: str = strawberry.field(
         description="Stable machine-readable code, e.g. UNKNOWN_INDICATOR, OUT_OF_RANGE, "
-        "FORBIDDEN (see the README for the full list)."
+        "FORBIDDEN; the README lists them all (section Submitting figures)."
     )
     message: str = strawberry.field(description="What is wrong, for a person.")
 
@@ -29,6 +29,10 @@ class SubmitObservationsPayload:
     )
     observations: list[Observation] = strawberry.field(description="The stored observations.")
     user_errors: list[UserError] = strawberry.field(description="Every problem found.")
+    submission_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The submission the figures were stored under (for review and audit).",
+    )
 
 
 @strawberry.type(description="The outcome of submitPlan.")

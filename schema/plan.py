@@ -7,7 +7,7 @@ import strawberry
 from hub.plans import LegalBasisRecord, PlanRecord, TargetProgressRecord, TargetRecord
 from schema.catalogue import Dimension, Indicator, Source
 from schema.context import Info
-from schema.enums import Comparator, PlanKind
+from schema.enums import Comparator, PlanKind, SubmissionStatus
 from schema.province import Province, load_province
 
 
@@ -117,6 +117,11 @@ class Plan:
     signer: str | None = strawberry.field(description="Who signed it.")
     issuer: str | None = strawberry.field(description='Who issued it, e.g. "UBND tỉnh Bến Tre".')
     revision: int = strawberry.field(description="1 for the first version, then 2, 3, …")
+    status: SubmissionStatus = strawberry.field(
+        description="APPROVED plans are public; PENDING ones only reach their province and the "
+        "ministry."
+    )
+    plan_key: strawberry.Private[str]
     province_code: strawberry.Private[str]
     source_id: strawberry.Private[int | None]
 
@@ -134,6 +139,8 @@ class Plan:
             signer=record.signer,
             issuer=record.issuer,
             revision=record.revision,
+            status=SubmissionStatus(record.status),
+            plan_key=record.plan_key,
             province_code=record.province_code,
             source_id=record.source_id,
         )
@@ -151,6 +158,11 @@ class Plan:
     async def legal_bases(self, info: Info) -> list[LegalBasis]:
         records = await info.context.loaders.legal_bases_by_plan_id.load(int(self.id))
         return [LegalBasis.from_record(r) for r in records]
+
+    @strawberry.field(description="Every revision of this plan the caller may see, oldest first.")
+    async def revisions(self, info: Info) -> list[Plan]:
+        records = await info.context.loaders.revisions_by_plan_key.load(self.plan_key)
+        return [Plan.from_record(r) for r in records]
 
     @strawberry.field(description="Where the plan's text comes from.")
     async def source(self, info: Info) -> Source | None:

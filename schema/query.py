@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated
 
@@ -29,8 +30,8 @@ ProvinceRef = Annotated[
 ]
 
 
-async def _province_codes(
-    info: Info, refs: list[strawberry.ID] | None, field: tuple[str, ...]
+async def resolve_province_codes(
+    info: Info, refs: Sequence[strawberry.ID] | None, field: tuple[str, ...]
 ) -> tuple[str, ...] | None:
     wanted = bounded(refs, limit=MAX_PROVINCES, field=field)
     if wanted is None:
@@ -127,7 +128,9 @@ class CoreQuery:
         size = page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
         dims = bounded(given.dimensions, limit=MAX_DIMENSIONS, field=("filter", "dimensions"))
         query = observations.ObservationQuery(
-            province_codes=await _province_codes(info, given.provinces, ("filter", "provinces")),
+            province_codes=await resolve_province_codes(
+                info, given.provinces, ("filter", "provinces")
+            ),
             indicator_codes=await _indicator_codes(
                 info, given.indicators, ("filter", "indicators")
             ),
@@ -137,6 +140,8 @@ class CoreQuery:
             year_to=given.year_to,
             dimensions=tuple(observations.DimensionValue(d.name, d.value) for d in dims or ()),
             totals_only=given.totals_only,
+            updated_after=given.updated_after,
+            visibility=info.context.visibility,
         )
         page = await observations.page_observations(
             engine=info.context.engine, query=query, first=size, after=after
@@ -156,9 +161,16 @@ class CoreQuery:
             strawberry.argument(description="Only plans covering this year or targeting it."),
         ] = None,
     ) -> list[Plan]:
-        codes = None if province is None else await _province_codes(info, [province], ("province",))
+        codes = (
+            None
+            if province is None
+            else await resolve_province_codes(info, [province], ("province",))
+        )
         records = await plans.list_plans(
-            engine=info.context.engine, province_codes=codes, year=year
+            engine=info.context.engine,
+            province_codes=codes,
+            year=year,
+            pending_provinces=info.context.visibility.pending_provinces,
         )
         return [Plan.from_record(r) for r in records]
 
@@ -206,7 +218,7 @@ class CoreQuery:
             list[int] | None, strawberry.argument(description="Reference years.")
         ] = None,
     ) -> list[ComparisonCell]:
-        province_codes = await _province_codes(info, provinces, ("provinces",)) or ()
+        province_codes = await resolve_province_codes(info, provinces, ("provinces",)) or ()
         cells = await comparison.compare(
             engine=info.context.engine,
             province_codes=province_codes,

@@ -1,0 +1,1 @@
+"""The write side: validation, submission, revisions, review and audit."""

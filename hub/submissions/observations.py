@@ -1,0 +1,314 @@
+"""Storing a validated batch of figures: revisions, idempotency, locks, all or nothing.
+
+Concurrent writers of the same figure each get their own revision: revision numbers
+come from ``max(revision) + 1`` inside the transaction, and a writer that loses the
+race on the unique (series_key, revision) constraint retries the whole transaction.
+The current (public) revision of a series is always its highest approved one, so the
+end state does not depend on the order in which writers commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hub.auth import Principal
+from hub.dimensions import column_name
+from hub.models import Observation, PeriodLock, Source, Submission
+from hub.retry import MAX_ATTEMPTS, back_off, is_retryable
+from hub.sources import source_fingerprint
+from hub.submissions.codes import ErrorCode, Problem
+from hub.submissions.validation import ValidObservation
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    submission_id: int | None
+    observation_ids: tuple[int, ...]
+    replayed: bool = False
+
+
+def request_hash(payload: object) -> str:
+    """A stable digest of a submission's input, to recognise a retry."""
+    text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def series_key(province: str, item: ValidObservation) -> str:
+    return f"{item.indicator}|{province}|{item.period}|{item.dimension_key}"
+
+
+async def find_submission(
+    conn: AsyncConnection, *, principal: Principal, idempotency_key: str, digest: str
+) -> int | Problem | None:
+    """The earlier submission with this key and the same input, a refusal, or None."""
+    row = (
+        await conn.execute(
+            select(Submission.id, Submission.request_hash).where(
+                Submission.token_id == principal.token_id,
+                Submission.idempotency_key == idempotency_key,
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        return Problem(
+            ("idempotencyKey",),
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This idempotency key was used for a different input",
+        )
+    return int(row.id)
+
+
+async def find_replay(
+    conn: AsyncConnection, *, principal: Principal, idempotency_key: str, digest: str
+) -> StoredBatch | Problem | None:
+    """The first result of an earlier submission with this key, a refusal, or None."""
+    earlier = await find_submission(
+        conn, principal=principal, idempotency_key=idempotency_key, digest=digest
+    )
+    if earlier is None or isinstance(earlier, Problem):
+        return earlier
+    ids = (
+        await conn.execute(
+            select(Observation.id)
+            .where(Observation.submission_id == earlier)
+            .order_by(Observation.id)
+        )
+    ).scalars()
+    return StoredBatch(submission_id=earlier, observation_ids=tuple(ids), replayed=True)
+
+
+async def locked_years(conn: AsyncConnection, province: str, years: set[int]) -> set[int]:
+    rows = await conn.execute(
+        select(PeriodLock.year).where(
+            PeriodLock.province_code == province, PeriodLock.year.in_(sorted(years))
+        )
+    )
+    return set(rows.scalars())
+
+
+async def _source_ids(conn: AsyncConnection, items: Sequence[ValidObservation]) -> dict[str, int]:
+    """Source id per fingerprint, inserting the sources not yet known."""
+    wanted = {
+        source_fingerprint(i.source.title, i.source.url, i.source.published_on): i.source
+        for i in items
+        if i.source is not None
+    }
+    if not wanted:
+        return {}
+    found: dict[str, int] = {
+        row[0]: row[1]
+        for row in await conn.execute(
+            select(Source.fingerprint, Source.id).where(Source.fingerprint.in_(wanted))
+        )
+    }
+    for fingerprint, source in wanted.items():
+        if fingerprint not in found:
+            found[fingerprint] = (
+                await conn.execute(
+                    insert(Source)
+                    .values(
+                        fingerprint=fingerprint,
+                        title=source.title,
+                        url=source.url,
+                        published_on=source.published_on,
+                    )
+                    .returning(Source.id)
+                )
+            ).scalar_one()
+    return found
+
+
+async def _write(
+    conn: AsyncConnection,
+    *,
+    principal: Principal,
+    province: str,
+    items: Sequence[ValidObservation],
+    status: str,
+    idempotency_key: str | None,
+    digest: str,
+    reason: str | None,
+    now: datetime,
+) -> StoredBatch | list[Problem]:
+    keys = [series_key(province, item) for item in items]
+    latest: dict[str, int] = {
+        row[0]: row[1]
+        for row in await conn.execute(
+            select(Observation.series_key, func.max(Observation.revision))
+            .where(Observation.series_key.in_(keys))
+            .group_by(Observation.series_key)
+        )
+    }
+    stale = [
+        Problem(
+            ("observations", str(item.position), "expectedRevision"),
+            ErrorCode.STALE_REVISION,
+            f"The latest revision is {latest.get(key, 0)}, not {item.expected_revision}",
+        )
+        for key, item in zip(keys, items, strict=True)
+        if item.expected_revision is not None and latest.get(key, 0) != item.expected_revision
+    ]
+    if stale:
+        return stale
+    submission_id = (
+        await conn.execute(
+            insert(Submission)
+            .values(
+                kind="OBSERVATIONS",
+                province_code=province,
+                token_id=principal.token_id,
+                submitted_by=principal.label,
+                status=status,
+                idempotency_key=idempotency_key,
+                request_hash=digest,
+                item_count=len(items),
+                reason=reason,
+                created_at=now,
+                decided_at=now if status == "APPROVED" else None,
+                decided_by=principal.label if status == "APPROVED" else None,
+            )
+            .returning(Submission.id)
+        )
+    ).scalar_one()
+    sources = await _source_ids(conn, items)
+    rows = []
+    for key, item in zip(keys, items, strict=True):
+        source_id = (
+            None
+            if item.source is None
+            else sources[
+                source_fingerprint(item.source.title, item.source.url, item.source.published_on)
+            ]
+        )
+        row = {
+            "series_key": key,
+            "revision": latest.get(key, 0) + 1,
+            "indicator_code": item.indicator,
+            "province_code": province,
+            "year": item.year,
+            "period": item.period,
+            "value": item.value,
+            "numerator": item.numerator,
+            "denominator": item.denominator,
+            "dimension_key": item.dimension_key,
+            "flag": item.flag,
+            "status": status,
+            "is_current": False,
+            "comment": item.comment,
+            "reason": reason,
+            "source_id": source_id,
+            "submission_id": submission_id,
+            "recorded_at": now,
+            "updated_at": now,
+            "recorded_by": principal.label,
+        }
+        for name, value in item.dimensions:
+            row[column_name(name)] = value
+        rows.append(row)
+    ids = (await conn.execute(insert(Observation).returning(Observation.id), rows)).scalars().all()
+    if status == "APPROVED":
+        await refresh_current(conn, keys, now)
+    return StoredBatch(submission_id=submission_id, observation_ids=tuple(sorted(ids)))
+
+
+async def refresh_current(conn: AsyncConnection, keys: Sequence[str], now: datetime) -> None:
+    """Make the highest approved revision of each series its current one."""
+    unique = sorted(set(keys))
+    best = (
+        select(Observation.series_key, func.max(Observation.revision).label("revision"))
+        .where(Observation.series_key.in_(unique), Observation.status == "APPROVED")
+        .group_by(Observation.series_key)
+        .subquery()
+    )
+    winners = select(Observation.id).join(
+        best,
+        and_(best.c.series_key == Observation.series_key, best.c.revision == Observation.revision),
+    )
+    await conn.execute(
+        update(Observation)
+        .where(
+            Observation.series_key.in_(unique),
+            Observation.is_current.is_(True),
+            Observation.id.not_in(winners),
+        )
+        .values(is_current=False, updated_at=now)
+    )
+    await conn.execute(
+        update(Observation)
+        .where(Observation.id.in_(winners), Observation.is_current.is_(False))
+        .values(is_current=True, updated_at=now)
+    )
+
+
+async def store_batch(
+    *,
+    engine: AsyncEngine,
+    principal: Principal,
+    province: str,
+    items: Sequence[ValidObservation],
+    idempotency_key: str | None,
+    digest: str,
+    reason: str | None = None,
+    dry_run: bool = False,
+) -> StoredBatch | list[Problem]:
+    """Store the batch in one transaction, retrying when a concurrent writer wins a race.
+
+    A dry run goes through every step, then rolls back: it reports what a real run
+    would, and stores nothing.
+    """
+    status = "APPROVED" if principal.is_ministry else "PENDING"
+    for attempt in range(MAX_ATTEMPTS):
+        now = datetime.now(UTC)
+        try:
+            async with engine.begin() as conn:
+                if idempotency_key is not None:
+                    replay = await find_replay(
+                        conn, principal=principal, idempotency_key=idempotency_key, digest=digest
+                    )
+                    if isinstance(replay, Problem):
+                        return [replay]
+                    if replay is not None:
+                        return replay
+                if not principal.is_ministry:
+                    locked = await locked_years(conn, province, {i.year for i in items})
+                    if locked:
+                        return [
+                            Problem(
+                                ("observations", str(i.position), "year"),
+                                ErrorCode.PERIOD_LOCKED,
+                                f"{i.year} is locked for this province; ask the ministry",
+                            )
+                            for i in items
+                            if i.year in locked
+                        ]
+                result = await _write(
+                    conn,
+                    principal=principal,
+                    province=province,
+                    items=items,
+                    status=status,
+                    idempotency_key=idempotency_key,
+                    digest=digest,
+                    reason=reason,
+                    now=now,
+                )
+                if isinstance(result, list) or dry_run:
+                    await conn.rollback()
+                if dry_run and not isinstance(result, list):
+                    return StoredBatch(submission_id=None, observation_ids=())
+                return result
+        except DBAPIError as error:
+            if attempt == MAX_ATTEMPTS - 1 or not is_retryable(error):
+                raise
+            await back_off(attempt)
+    raise AssertionError("unreachable")
