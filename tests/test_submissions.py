@@ -204,10 +204,12 @@ async def test_the_same_figure_twice_in_a_batch_is_refused(client, engine):
 
 async def test_an_unknown_province_is_refused_with_its_path(client, engine):
     token = await token_for(engine)
+    before = await stored_counts(engine)
     result = await submit(client, token, [staffing()], province="Atlantis")
     assert [(e["code"], e["field"]) for e in result["userErrors"]] == [
         ("UNKNOWN_PROVINCE", ["province"])
     ]
+    assert await stored_counts(engine) == before
 
 
 async def test_a_batch_over_the_size_limit_is_refused(engine, settings):
@@ -550,3 +552,44 @@ async def test_concurrent_writers_keep_every_revision_and_one_latest(client, eng
     assert current == 1
     latest = max(rows, key=lambda r: r.revision)
     assert latest.is_current
+
+
+PLAN_REVIEW = """
+mutation($id: ID!) { approveSubmission(id: $id) { submission { status } userErrors { code } } }
+"""
+PUBLIC_PLANS = '{ plans(province: "83") { number status revision } }'
+
+
+async def test_plan_dry_run_idempotency_and_approval(client, engine):
+    from sqlalchemy import select
+
+    from hub.models import Submission
+
+    ben_tre, ministry = await token_for(engine, "83"), await token_for(engine)
+    plan = {
+        "province": "83",
+        "number": "4624/KH-UBND",
+        "kind": "PLAN",
+        "title": "Kế hoạch sửa đổi",
+        "reason": "điều chỉnh mục tiêu",
+    }
+    before = await stored_counts(engine)
+    dry = await gql(client, PLAN, {"input": {**plan, "dryRun": True}}, headers=bearer(ben_tre))
+    assert dry["submitPlan"] == {"plan": None, "userErrors": []}
+    assert await stored_counts(engine) == before
+    keyed = {**plan, "idempotencyKey": "plan-1"}
+    first = await gql(client, PLAN, {"input": keyed}, headers=bearer(ben_tre))
+    again = await gql(client, PLAN, {"input": keyed}, headers=bearer(ben_tre))
+    assert first == again
+    assert first["submitPlan"]["plan"]["revision"] == 2
+    assert (await stored_counts(engine))[1] == before[1] + 1
+    public = await gql(client, PUBLIC_PLANS)
+    assert [p["revision"] for p in public["plans"] if p["number"] == "4624/KH-UBND"] == [1]
+    async with engine.connect() as conn:
+        submission_id = (
+            await conn.execute(select(Submission.id).where(Submission.kind == "PLAN"))
+        ).scalar_one()
+    approved = await gql(client, PLAN_REVIEW, {"id": str(submission_id)}, headers=bearer(ministry))
+    assert approved["approveSubmission"]["submission"] == {"status": "APPROVED"}
+    public = await gql(client, PUBLIC_PLANS)
+    assert [p["revision"] for p in public["plans"] if p["number"] == "4624/KH-UBND"] == [2]
