@@ -20,6 +20,7 @@ from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine
 from hub.migrate import current_revision, head_revision
 from hub.observations import Visibility
+from hub.result_cache import CachedGraphQL, ResultCache
 from hub.settings import Settings
 from loaders import create_loaders
 from schema import build_schema
@@ -83,9 +84,14 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         return JSONResponse({"ready": True, "database": "reachable", "migrations": "current"})
 
     graphql = HubGraphQL(engine=engine, settings=settings)
+    cache = ResultCache(max_entries=settings.result_cache_size)
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                "/graphql",
+                CachedGraphQL(graphql, engine=engine, cache=cache),
+                methods=["GET", "POST"],
+            ),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
@@ -93,5 +99,6 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         middleware=[Middleware(AuthenticationMiddleware, engine=engine)],
     )
     app.state.engine = engine
+    app.state.result_cache = cache
     app.state.settings = settings
     return app

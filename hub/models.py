@@ -294,3 +294,16 @@ class PeriodLock(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     locked_by: Mapped[str] = mapped_column(String(200))
     locked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DataVersion(Base):
+    """One row whose ``version`` every write bumps inside its own transaction.
+
+    The result cache keys entries by it: a cached answer is served only while the
+    version it was computed under is still the database's, so it is never stale.
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)

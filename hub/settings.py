@@ -27,6 +27,7 @@ class Settings:
     max_page_size: int = 1000
     default_page_size: int = 100
     max_batch_size: int = 10_000
+    result_cache_size: int = 512
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +46,9 @@ class Settings:
             ),
             max_batch_size=_int(
                 env, "HUB_MAX_BATCH_SIZE", defaults.max_batch_size, low=1, high=100_000
+            ),
+            result_cache_size=_int(
+                env, "HUB_RESULT_CACHE_SIZE", defaults.result_cache_size, low=0, high=100_000
             ),
         )
 

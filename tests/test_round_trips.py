@@ -2,8 +2,9 @@
 
 Each loader sends one statement per batch. Two loads of the same loader coalesce into
 one batch only when they fall in the same turn of the event loop, which depends on
-scheduling; so a count is pinned at its worst case, every loader in its own batch.
-That bound does not grow with the number of provinces or figures.
+scheduling; so a count is pinned at its worst case, every loader in its own batch,
+plus the one statement of the result cache reading the data version. That bound does
+not grow with the number of provinces or figures.
 """
 
 from hub.db import count_statements
@@ -42,7 +43,7 @@ async def test_all_provinces_with_all_their_figures_take_a_fixed_number_of_state
     assert len(data["observations"]["edges"]) > 9
     # provinces; their successors; their predecessors; observation count; page; the
     # figures' provinces; their successors; indicators; sources.
-    assert counter.count <= 9, counter.statements
+    assert counter.count <= 1 + 9, counter.statements
 
 
 async def test_the_targets_dashboard_takes_a_fixed_number_of_statements(client, engine):
@@ -51,4 +52,4 @@ async def test_the_targets_dashboard_takes_a_fixed_number_of_statements(client, 
     assert sum(len(plan["targets"]) for plan in data["plans"]) > 8
     # provinces; plans; successors; plan provinces; targets; legal bases; target
     # indicators; progress.
-    assert counter.count <= 8, counter.statements
+    assert counter.count <= 1 + 8, counter.statements

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hub import data_version
 from hub.auth import Principal
 from hub.dimensions import column_name
 from hub.models import Observation, PeriodLock, Source, Submission
@@ -218,6 +219,7 @@ async def _write(
     ids = (await conn.execute(insert(Observation).returning(Observation.id), rows)).scalars().all()
     if status == "APPROVED":
         await refresh_current(conn, keys, now)
+    await data_version.bump(conn)
     return StoredBatch(submission_id=submission_id, observation_ids=tuple(sorted(ids)))
 
 

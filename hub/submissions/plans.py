@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hub import data_version
 from hub.auth import Principal
 from hub.dimensions import column_name, dimension_key
 from hub.errors import UnknownProvinceError
@@ -166,6 +167,7 @@ async def _write(
         )
     if status == "APPROVED":
         await refresh_current_plans(conn, [key], now)
+    await data_version.bump(conn)
     return int(plan_id)
 
 

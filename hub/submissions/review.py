@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub import data_version
 from hub.auth import Principal
 from hub.models import Observation, PeriodLock, Plan, Submission
 from hub.submissions.codes import ErrorCode, Problem
@@ -125,6 +126,7 @@ async def decide(
             ).scalars()
             if decision == "APPROVED":
                 await refresh_current_plans(conn, list(keys), now)
+        await data_version.bump(conn)
         updated = (
             await conn.execute(select(*_COLUMNS).where(Submission.id == submission_id))
         ).one()
