@@ -1,6 +1,7 @@
 """The result cache answers repeated queries without execution, and is never stale."""
 
 import dataclasses
+from collections.abc import Mapping
 
 import httpx
 
@@ -18,7 +19,7 @@ query($p: [ID!]) {
 
 
 async def post(
-    client: httpx.AsyncClient, query: str, variables: dict[str, object], token: str | None = None
+    client: httpx.AsyncClient, query: str, variables: Mapping[str, object], token: str | None = None
 ) -> httpx.Response:
     headers = bearer(token) if token else {}
     return await client.post(
