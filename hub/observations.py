@@ -180,7 +180,7 @@ def is_total() -> ColumnElement[bool]:
     return and_(*(column.is_(None) for column in _DIMENSION_COLUMNS))
 
 
-def _conditions(query: ObservationQuery) -> list[ColumnElement[bool]]:
+def conditions_of(query: ObservationQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [query.visibility.condition(current_only=True)]
     if query.updated_after is not None:
         conditions.append(Observation.updated_at > query.updated_after)
@@ -197,21 +197,27 @@ def _conditions(query: ObservationQuery) -> list[ColumnElement[bool]]:
         conditions.append(Observation.year >= query.year_from)
     if query.year_to is not None:
         conditions.append(Observation.year <= query.year_to)
+    check_dimension_names(query.dimensions, field=("filter", "dimensions"))
     for dim in query.dimensions:
-        if dim.name not in DIMENSION_NAMES:
-            raise InvalidArgumentError(
-                f"Unknown dimension {dim.name!r}; known: {', '.join(DIMENSION_NAMES)}",
-                field=("filter", "dimensions"),
-            )
         conditions.append(getattr(Observation, column_name(dim.name)) == dim.value)
     if query.totals_only:
         conditions.append(is_total())
     return conditions
 
 
+def check_dimension_names(dimensions: Sequence[DimensionValue], *, field: tuple[str, ...]) -> None:
+    """Refuse a dimension the hub does not know, naming the ones it does."""
+    for dim in dimensions:
+        if dim.name not in DIMENSION_NAMES:
+            raise InvalidArgumentError(
+                f"Unknown dimension {dim.name!r}; known: {', '.join(DIMENSION_NAMES)}",
+                field=field,
+            )
+
+
 def select_observations(query: ObservationQuery) -> Select[tuple[object, ...]]:
     """The rows of ``query`` in page order (by id)."""
-    return select(*_ROW_COLUMNS).where(*_conditions(query)).order_by(Observation.id)
+    return select(*_ROW_COLUMNS).where(*conditions_of(query)).order_by(Observation.id)
 
 
 async def page_observations(
@@ -223,7 +229,7 @@ async def page_observations(
     rows_query = select_observations(query).limit(first + 1)
     if after is not None:
         rows_query = rows_query.where(Observation.id > decode_cursor(after))
-    count_query = select(func.count()).select_from(Observation).where(*_conditions(query))
+    count_query = select(func.count()).select_from(Observation).where(*conditions_of(query))
     async with engine.connect() as conn:
         total = int((await conn.execute(count_query)).scalar_one())
         rows = (await conn.execute(rows_query)).all() if first > 0 else []

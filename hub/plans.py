@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -186,6 +187,39 @@ async def legal_bases_by_plan_ids(
 _TARGET_DIMENSIONS = tuple(getattr(Target, column_name(name)) for name in DIMENSION_NAMES)
 
 
+TARGET_COLUMNS = (
+    Target.id,
+    Target.plan_id,
+    Target.position,
+    Target.indicator_code,
+    Target.description,
+    Target.year,
+    Target.value,
+    Target.comparator,
+    *_TARGET_DIMENSIONS,
+)
+
+
+def target_record(row: Sequence[Any]) -> TargetRecord:
+    """A record from a row selected with ``TARGET_COLUMNS`` (first)."""
+    dims = tuple(
+        DimensionValue(name, value)
+        for name, value in zip(DIMENSION_NAMES, row[8 : 8 + len(DIMENSION_NAMES)], strict=True)
+        if value is not None
+    )
+    return TargetRecord(
+        id=row[0],
+        plan_id=row[1],
+        position=row[2],
+        indicator_code=row[3],
+        description=row[4],
+        year=row[5],
+        value=row[6],
+        comparator=row[7],
+        dimensions=dims,
+    )
+
+
 async def targets_by_plan_ids(
     *, engine: AsyncEngine, plan_ids: Iterable[int]
 ) -> dict[int, list[TargetRecord]]:
@@ -194,40 +228,14 @@ async def targets_by_plan_ids(
     if not wanted:
         return found
     query = (
-        select(
-            Target.id,
-            Target.plan_id,
-            Target.position,
-            Target.indicator_code,
-            Target.description,
-            Target.year,
-            Target.value,
-            Target.comparator,
-            *_TARGET_DIMENSIONS,
-        )
+        select(*TARGET_COLUMNS)
         .where(Target.plan_id.in_(wanted))
         .order_by(Target.plan_id, Target.position)
     )
     async with engine.connect() as conn:
         for row in await conn.execute(query):
-            dims = tuple(
-                DimensionValue(name, value)
-                for name, value in zip(DIMENSION_NAMES, row[8:], strict=True)
-                if value is not None
-            )
-            found[row.plan_id].append(
-                TargetRecord(
-                    id=row.id,
-                    plan_id=row.plan_id,
-                    position=row.position,
-                    indicator_code=row.indicator_code,
-                    description=row.description,
-                    year=row.year,
-                    value=row.value,
-                    comparator=row.comparator,
-                    dimensions=dims,
-                )
-            )
+            record = target_record(row)
+            found[record.plan_id].append(record)
     return found
 
 

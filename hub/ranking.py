@@ -69,6 +69,8 @@ def latest_values(
         Observation.year,
         Observation.province_code,
         Observation.value,
+        Observation.numerator,
+        Observation.denominator,
         func.row_number()
         .over(
             partition_by=(Observation.indicator_code, Observation.year, Observation.province_code),
@@ -93,6 +95,8 @@ def latest_values(
             candidates.c.year,
             candidates.c.province_code,
             candidates.c.value,
+            candidates.c.numerator,
+            candidates.c.denominator,
         )
         .where(candidates.c.position == 1)
         .subquery("latest")
@@ -148,3 +152,55 @@ async def rank_values(
             )
             for row in await conn.execute(query)
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class RankingRow:
+    """One unit of a national ranking; value and rank are null for a unit without a value."""
+
+    province_code: str
+    value: float | None
+    rank: int | None
+    official_rank: int | None
+
+
+def official_rank_indicator(indicator_code: str) -> str | None:
+    """The indicator holding the published rank of an index: ``x.index`` → ``x.rank``."""
+    if indicator_code.endswith(".index"):
+        return indicator_code[: -len(".index")] + ".rank"
+    return None
+
+
+async def national_ranking(
+    *,
+    engine: AsyncEngine,
+    indicator_code: str,
+    year: int,
+    dimensions: Sequence[DimensionValue] = (),
+) -> list[RankingRow]:
+    """Every unit that existed in the year: ranked ones best first, then those without a
+    value by code; with the rank the province itself reported, where it did. One
+    statement."""
+    ranked = ranked_values(indicator_codes=[indicator_code], years=[year], dimensions=dimensions)
+    units = select(Province.code).where(existed_on(year_reference_date(year))).subquery("units")
+    query = select(units.c.code, ranked.c.value, ranked.c.rank).outerjoin(
+        ranked, ranked.c.province_code == units.c.code
+    )
+    rank_code = official_rank_indicator(indicator_code)
+    if rank_code is not None:
+        official = latest_values(indicator_codes=[rank_code], years=[year])
+        query = query.add_columns(official.c.value.label("official")).outerjoin(
+            official, official.c.province_code == units.c.code
+        )
+    query = query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
+    return [
+        RankingRow(
+            province_code=row.code,
+            value=row.value,
+            rank=row.rank,
+            official_rank=None if rank_code is None or row.official is None else int(row.official),
+        )
+        for row in rows
+    ]

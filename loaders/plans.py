@@ -4,9 +4,11 @@ from collections.abc import Mapping, Sequence
 
 from hub.plans import (
     LegalBasisRecord,
+    PlanRecord,
     TargetProgressRecord,
     TargetRecord,
     legal_bases_by_plan_ids,
+    plans_by_ids,
     progress_by_target_ids,
     targets_by_plan_ids,
 )
@@ -26,3 +28,8 @@ class LegalBasesByPlanIdLoader(EngineLoader[int, list[LegalBasisRecord]]):
 class ProgressByTargetIdLoader(EngineLoader[int, TargetProgressRecord | None]):
     async def fetch(self, keys: Sequence[int]) -> Mapping[int, TargetProgressRecord | None]:
         return await progress_by_target_ids(engine=self.engine, target_ids=keys)
+
+
+class PlanByIdLoader(EngineLoader[int, PlanRecord]):
+    async def fetch(self, keys: Sequence[int]) -> Mapping[int, PlanRecord]:
+        return {plan.id: plan for plan in await plans_by_ids(engine=self.engine, ids=keys)}

@@ -10,6 +10,7 @@ from hub.observations import PUBLIC, Visibility
 from loaders.catalogue import IndicatorByCodeLoader, SourceByIdLoader
 from loaders.plans import (
     LegalBasesByPlanIdLoader,
+    PlanByIdLoader,
     ProgressByTargetIdLoader,
     TargetsByPlanIdLoader,
 )
@@ -28,6 +29,7 @@ class Loaders:
     progress_by_target_id: ProgressByTargetIdLoader
     revisions_by_series_key: RevisionsBySeriesKeyLoader
     revisions_by_plan_key: RevisionsByPlanKeyLoader
+    plan_by_id: PlanByIdLoader
 
 
 def create_loaders(engine: AsyncEngine, visibility: Visibility = PUBLIC) -> Loaders:
@@ -42,4 +44,5 @@ def create_loaders(engine: AsyncEngine, visibility: Visibility = PUBLIC) -> Load
         progress_by_target_id=ProgressByTargetIdLoader(engine),
         revisions_by_series_key=RevisionsBySeriesKeyLoader(engine, visibility),
         revisions_by_plan_key=RevisionsByPlanKeyLoader(engine, visibility),
+        plan_by_id=PlanByIdLoader(engine),
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from schema.analytics_query import AnalyticsQuery
 from schema.errors import MaskUnexpectedErrors
 from schema.mutation import Mutation
 from schema.query import CoreQuery
@@ -10,7 +11,7 @@ from schema.submissions_query import SubmissionsQuery
 
 
 @strawberry.type(description="Read the hub: provinces, indicators, figures, plans and analyses.")
-class Query(CoreQuery, SubmissionsQuery):
+class Query(CoreQuery, AnalyticsQuery, SubmissionsQuery):
     """The root query: one base class per area, so each area keeps its own module."""
 
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from hub import comparison, indicators, observations, plans, provinces, ranking
+from hub import comparison, indicators, observations, plans, provinces, ranking, rollup
 from hub.errors import InvalidArgumentError
-from schema.analytics import ComparisonCell, Ranking, RankingEntry
+from schema.analytics import Boundaries, ComparisonCell, Ranking, RankingEntry
 from schema.arguments import (
     MAX_DIMENSIONS,
     MAX_INDICATORS,
@@ -17,10 +17,10 @@ from schema.arguments import (
     bounded,
     page_size,
 )
-from schema.catalogue import Indicator
+from schema.catalogue import Dimension, Indicator
 from schema.context import Info
 from schema.enums import Topic
-from schema.observation import ObservationConnection, ObservationFilter
+from schema.observation import DimensionInput, ObservationConnection, ObservationFilter
 from schema.plan import Plan
 from schema.province import Province
 
@@ -52,6 +52,26 @@ async def _indicator_codes(
         engine=info.context.engine, codes=[str(c) for c in wanted], field=field
     )
     return tuple(i.code for i in found)
+
+
+async def observation_query(
+    info: Info, given: ObservationFilter | None
+) -> observations.ObservationQuery:
+    """The service-level query for a GraphQL filter, references resolved, sizes bounded."""
+    given = given or ObservationFilter()
+    dims = bounded(given.dimensions, limit=MAX_DIMENSIONS, field=("filter", "dimensions"))
+    return observations.ObservationQuery(
+        province_codes=await resolve_province_codes(info, given.provinces, ("filter", "provinces")),
+        indicator_codes=await _indicator_codes(info, given.indicators, ("filter", "indicators")),
+        topics=None if given.topics is None else tuple(t.name for t in given.topics),
+        years=bounded(given.years, limit=MAX_YEARS, field=("filter", "years")),
+        year_from=given.year_from,
+        year_to=given.year_to,
+        dimensions=tuple(observations.DimensionValue(d.name, d.value) for d in dims or ()),
+        totals_only=given.totals_only,
+        updated_after=given.updated_after,
+        visibility=info.context.visibility,
+    )
 
 
 @strawberry.type(description="Provinces, indicators, figures, plans, rankings and comparisons.")
@@ -123,26 +143,9 @@ class CoreQuery:
             strawberry.argument(description="The endCursor of the previous page."),
         ] = None,
     ) -> ObservationConnection:
-        given = filter or ObservationFilter()
         settings = info.context.settings
         size = page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
-        dims = bounded(given.dimensions, limit=MAX_DIMENSIONS, field=("filter", "dimensions"))
-        query = observations.ObservationQuery(
-            province_codes=await resolve_province_codes(
-                info, given.provinces, ("filter", "provinces")
-            ),
-            indicator_codes=await _indicator_codes(
-                info, given.indicators, ("filter", "indicators")
-            ),
-            topics=None if given.topics is None else tuple(t.name for t in given.topics),
-            years=bounded(given.years, limit=MAX_YEARS, field=("filter", "years")),
-            year_from=given.year_from,
-            year_to=given.year_to,
-            dimensions=tuple(observations.DimensionValue(d.name, d.value) for d in dims or ()),
-            totals_only=given.totals_only,
-            updated_after=given.updated_after,
-            visibility=info.context.visibility,
-        )
+        query = await observation_query(info, filter)
         page = await observations.page_observations(
             engine=info.context.engine, query=query, first=size, after=after
         )
@@ -176,27 +179,67 @@ class CoreQuery:
 
     @strawberry.field(
         description="Every province that existed in the year, ranked by the database on one "
-        "indicator (competition ranking, direction from the indicator)."
+        "indicator (competition ranking, direction from the indicator); or today's provinces, "
+        "with merged units' figures combined, when boundaries is CURRENT."
     )
     async def ranking(
         self,
         info: Info,
         indicator: Annotated[strawberry.ID, strawberry.argument(description="Indicator code.")],
         year: Annotated[int, strawberry.argument(description="Reference year.")],
+        dimensions: Annotated[
+            list[DimensionInput] | None,
+            strawberry.argument(description="Rank this breakdown instead of the total."),
+        ] = None,
+        boundaries: Annotated[
+            Boundaries, strawberry.argument(description="Historical (default) or today's units.")
+        ] = Boundaries.HISTORICAL,
     ) -> Ranking:
         (record,) = await indicators.resolve_indicators(
             engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
         )
-        ranked = await ranking.rank_values(
-            engine=info.context.engine, indicator_codes=[record.code], years=[year]
+        dims = tuple(
+            observations.DimensionValue(d.name, d.value)
+            for d in bounded(dimensions, limit=MAX_DIMENSIONS, field=("dimensions",)) or ()
         )
+        observations.check_dimension_names(dims, field=("dimensions",))
+        current = boundaries is Boundaries.CURRENT
+        rows: list[tuple[str, float | None, int | None, int | None]]
+        if current:
+            cells = await rollup.rollup(
+                engine=info.context.engine,
+                indicator_code=record.code,
+                measure=record.unit,
+                year=year,
+                dimensions=dims,
+            )
+            rows = [(c.province_code, c.value, c.rank, None) for c in cells]
+            rows.sort(key=lambda r: (r[2] is None, r[2] or 0, r[0]))
+        else:
+            ranked = await ranking.national_ranking(
+                engine=info.context.engine, indicator_code=record.code, year=year, dimensions=dims
+            )
+            rows = [(r.province_code, r.value, r.rank, r.official_rank) for r in ranked]
+        entries = [
+            RankingEntry(
+                rank=rank,
+                value=value,
+                official_rank=official,
+                province_code=code,
+                year=year,
+                current=current,
+            )
+            for code, value, rank, official in rows
+            if value is not None and rank is not None
+        ]
         return Ranking(
             indicator=Indicator.from_record(record),
             year=year,
-            entries=[
-                RankingEntry(rank=r.rank, value=r.value, province_code=r.province_code, year=year)
-                for r in ranked
-            ],
+            boundaries=boundaries,
+            dimensions=[Dimension(name=d.name, value=d.value) for d in dims],
+            entries=entries,
+            provinces_ranked=len(entries),
+            province_codes_without_value=[code for code, value, _, _ in rows if value is None],
         )
 
     @strawberry.field(
