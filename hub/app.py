@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from hub.auth import pending_provinces_for
 from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine
+from hub.export import export_observations
 from hub.migrate import current_revision, head_revision
 from hub.observations import Visibility
 from hub.result_cache import CachedGraphQL, ResultCache
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         if owns_engine:
             await engine.dispose()
 
+    async def export_csv(request: Request) -> Response:
+        return await export_observations(request, engine)
+
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -92,6 +96,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
                 CachedGraphQL(graphql, engine=engine, cache=cache),
                 methods=["GET", "POST"],
             ),
+            Route("/export/observations.csv", export_csv, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
