@@ -112,6 +112,48 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(run())
 
 
+def _generate_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from hub.db import create_engine
+    from hub.demo import DemoRefused, Progress, count_rows, generate_demo
+    from hub.fixtures.load import read_catalogue
+    from hub.migrate import upgrade
+    from hub.settings import Settings as Defaults
+    from hub.settings import normalise_database_url
+
+    url = normalise_database_url(args.database_url)
+    if url == Defaults().database_url:
+        print(
+            "hub: generate-demo never writes the embedded database; give a separate one",
+            file=sys.stderr,
+        )
+        return 2
+    catalogue = read_catalogue(Path(FIXTURES_DIR))
+    upgrade(url)
+
+    async def run() -> int:
+        engine = create_engine(url)
+        try:
+            report = await generate_demo(
+                engine,
+                catalogue,
+                size=args.size,
+                seed=args.seed,
+                progress=Progress(count_rows(catalogue, args.size)),
+            )
+        except DemoRefused as error:
+            print(f"hub: refused: {error}", file=sys.stderr)
+            return 2
+        finally:
+            await engine.dispose()
+        print(
+            f"Synthetic set ({args.size}, seed {args.seed}): {report.observations:,} "
+            f"observations, {report.plans} plans, {report.targets} targets."
+        )
+        return 0
+
+    return asyncio.run(run())
+
+
 def _export_schema(_settings: Settings, args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -155,6 +197,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("id", type=int)
     token.set_defaults(handler=_token)
+    demo = commands.add_parser(
+        "generate-demo",
+        help="fill a separate, empty database with a synthetic national data set",
+    )
+    demo.add_argument("--database-url", required=True, help="the database to fill (empty)")
+    demo.add_argument("--size", choices=["tiny", "national", "deep"], default="national")
+    demo.add_argument("--seed", type=int, default=2025, help="same seed, same data")
+    demo.set_defaults(handler=_generate_demo)
     export = commands.add_parser("export-schema", help="write the served schema's SDL")
     export.add_argument(
         "--output", default=str(PROJECT_ROOT / "schema.graphql"), help="file, or - for stdout"
