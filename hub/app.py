@@ -12,47 +12,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
-from hub.auth import pending_provinces_for
 from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine
 from hub.export import export_observations
+from hub.graphql_view import HubGraphQL
 from hub.migrate import current_revision, head_revision
-from hub.observations import Visibility
 from hub.result_cache import CachedGraphQL, ResultCache
 from hub.settings import Settings
-from loaders import create_loaders
-from schema import build_schema
-from schema.context import HubContext
-
-
-class HubGraphQL(GraphQL[HubContext, None]):
-    """Strawberry's ASGI view with the hub's per-request context."""
-
-    def __init__(self, *, engine: AsyncEngine, settings: Settings) -> None:
-        super().__init__(
-            build_schema(),
-            graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=True,
-        )
-        self.engine = engine
-        self.settings = settings
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> HubContext:
-        principal = request.scope.get("state", {}).get("principal")
-        visibility = Visibility(pending_provinces=pending_provinces_for(principal))
-        return HubContext(
-            engine=self.engine,
-            settings=self.settings,
-            loaders=create_loaders(self.engine, visibility),
-            principal=principal,
-            request=request,
-            response=response,
-        )
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:

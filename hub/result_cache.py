@@ -18,15 +18,14 @@ import hashlib
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import parse_qs
 
-from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import data_version
 from hub.auth import Principal
+from hub.operations import operation_type
 
 MAX_BODY = 1 << 20  # requests larger than this are not looked up
 MAX_ENTRY = 2 << 20  # answers larger than this are not kept
@@ -65,21 +64,6 @@ class ResultCache:
             self.entries.popitem(last=False)
 
 
-@lru_cache(maxsize=512)
-def operation_type(query: str, operation_name: str | None) -> str | None:
-    """ "query", "mutation" or "subscription" for the operation to run; None if unclear."""
-    try:
-        document = parse(query)
-    except GraphQLSyntaxError:
-        return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1:
-        return None
-    return operations[0].operation.value
-
-
 def _visibility_key(principal: Principal | None) -> str:
     if principal is None:
         return "public"
@@ -98,14 +82,21 @@ def _request_fields(scope: Scope, body: bytes) -> tuple[str, str | None, object]
             return None
         name = params.get("operationName", [None])[0] or None
         return params["query"][0], name, variables
+    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip()
+    if content_type != b"application/json":
+        return None  # the view refuses it; never answer it from the cache
     try:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return None
-    name = payload.get("operationName")
-    return payload["query"], name if isinstance(name, str) else None, payload.get("variables")
+    name, variables = payload.get("operationName"), payload.get("variables")
+    if not isinstance(name, str | None) or not isinstance(variables, dict | None):
+        return None
+    if not isinstance(payload.get("extensions"), dict | None):
+        return None
+    return payload["query"], name, variables
 
 
 class CachedGraphQL:

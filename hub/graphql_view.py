@@ -1,0 +1,181 @@
+"""The GraphQL HTTP endpoint: strawberry's ASGI view, made to follow GraphQL over HTTP.
+
+- ``Accept: application/graphql-response+json`` gets that media type, and a request
+  that fails before execution (a document that does not parse or validate, variables
+  that do not coerce) gets 400 without a ``data`` entry; ``application/json`` keeps the
+  legacy 200.
+- A POST without a Content-Type is refused with 415; ``operationName`` and
+  ``extensions`` of the wrong type with 400.
+- Queries may use GET; mutations never (strawberry answers 405).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+from hub.auth import pending_provinces_for
+from hub.observations import Visibility
+from hub.operations import operation_type
+from hub.settings import Settings
+from loaders import create_loaders
+from schema import build_schema
+from schema.context import HubContext
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def negotiate(accept: str | None) -> str:
+    """The media type to answer with: graphql-response+json when the client prefers it."""
+    if not accept:
+        return JSON
+    best, best_q = JSON, -1.0
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media in {GRAPHQL_RESPONSE, JSON, "application/*", "*/*"} and q > 0:
+            chosen = GRAPHQL_RESPONSE if media == GRAPHQL_RESPONSE else JSON
+            # Equal weights: the first listed wins (position keeps the order stable).
+            if q > best_q or (q == best_q and position == 0):
+                best, best_q = chosen, q
+    return best
+
+
+def is_request_error(response: GraphQLHTTPResponse) -> bool:
+    """Errors raised before execution carry no path and leave no data."""
+    errors: list[dict[str, Any]] = list(response.get("errors") or [])  # type: ignore[arg-type]
+    return (
+        response.get("data") is None
+        and bool(errors)
+        and all(not error.get("path") for error in errors)
+    )
+
+
+def _bad_request(message: str, status: int = 400) -> Response:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]},
+        status_code=status,
+    )
+
+
+class HubGraphQL(GraphQL[HubContext, None]):
+    """Strawberry's ASGI view with the hub's context and GraphQL-over-HTTP behaviour."""
+
+    def __init__(self, *, engine: AsyncEngine, settings: Settings) -> None:
+        super().__init__(
+            build_schema(),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.engine = engine
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> HubContext:
+        principal = request.scope.get("state", {}).get("principal")
+        visibility = Visibility(pending_provinces=pending_provinces_for(principal))
+        return HubContext(
+            engine=self.engine,
+            settings=self.settings,
+            loaders=create_loaders(self.engine, visibility),
+            principal=principal,
+            request=request,
+            response=response,
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = negotiate(request.headers.get("accept"))
+        return sub_response
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: HubContext | None = None,
+        root_value: Any = None,
+    ) -> Response | WebSocket:
+        if isinstance(request, Request):
+            refused = await self._refuse_malformed(request)
+            if refused is not None:
+                return refused
+        return await super().run(request)
+
+    async def _refuse_malformed(self, request: Request) -> Response | None:
+        if request.method == "GET":
+            body: Any = dict(request.query_params)
+            try:
+                for key in ("variables", "extensions"):
+                    if key in body:
+                        body[key] = json.loads(body[key])
+            except json.JSONDecodeError:
+                return _bad_request("variables and extensions must be JSON objects")
+        elif request.method == "POST":
+            content_type = request.headers.get("content-type", "")
+            if content_type.split(";")[0].strip() != JSON:
+                return _bad_request("A POST carries application/json", 415)
+            try:
+                body = json.loads(await request.body())
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return _bad_request("The body is not JSON")
+        else:
+            return None
+        if not isinstance(body, dict):
+            return _bad_request("The request is a JSON object")
+        if request.method == "GET" and isinstance(body.get("query"), str):
+            kind = operation_type(body["query"], body.get("operationName"))
+            if kind == "mutation":
+                refused = _bad_request("Mutations are sent with POST", 405)
+                refused.headers["Allow"] = "POST"
+                return refused
+        name = body.get("operationName")
+        if name is not None and not isinstance(name, str):
+            return _bad_request("operationName must be a string")
+        extensions = body.get("extensions")
+        if extensions is not None and not isinstance(extensions, dict):
+            return _bad_request("extensions must be an object")
+        variables = body.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            return _bad_request("variables must be an object")
+        return None
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media = sub_response.media_type or JSON
+        status = sub_response.status_code or 200
+        if (
+            media == GRAPHQL_RESPONSE
+            and isinstance(response_data, dict)
+            and is_request_error(response_data)
+        ):
+            response_data = {k: v for k, v in response_data.items() if k != "data"}  # type: ignore[assignment]
+            status = 400
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status,
+            media_type=f"{media}; charset=utf-8",
+        )
+        response.headers.raw.extend(
+            (k, v) for k, v in sub_response.headers.raw if k.lower() != b"content-type"
+        )
+        if sub_response.background:
+            response.background = sub_response.background
+        return response
