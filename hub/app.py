@@ -17,6 +17,7 @@ from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine
 from hub.export import export_observations
 from hub.graphql_view import HubGraphQL
+from hub.http_limits import BodySizeLimit, RateLimit
 from hub.migrate import current_revision, head_revision
 from hub.result_cache import CachedGraphQL, ResultCache
 from hub.settings import Settings
@@ -26,7 +27,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     """The hub as an ASGI app. An engine passed in is the caller's to dispose of."""
     settings = settings or Settings.from_env()
     owns_engine = engine is None
-    engine = engine or create_engine(settings.database_url)
+    engine = engine or create_engine(
+        settings.database_url, statement_timeout_ms=settings.statement_timeout_ms
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -68,7 +71,11 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(AuthenticationMiddleware, engine=engine)],
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
+            Middleware(AuthenticationMiddleware, engine=engine),
+        ],
     )
     app.state.engine = engine
     app.state.result_cache = cache

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.errors import InvalidArgumentError
 from hub.models import Observation
 from hub.observations import is_total
 from hub.ranking import latest_values, ranked_values
+
+MAX_CELLS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,13 @@ async def compare(
                 years = sorted({row.year for row in pairs})
         if not indicator_codes or not years:
             return []
+        cells = len(province_codes) * len(indicator_codes) * len(years)
+        if cells > MAX_CELLS:
+            raise InvalidArgumentError(
+                f"The comparison would have {cells} cells; at most {MAX_CELLS}: ask for fewer "
+                "provinces, indicators or years",
+                field=("provinces",),
+            )
         values = latest_values(
             indicator_codes=indicator_codes,
             years=years,

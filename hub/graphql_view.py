@@ -20,14 +20,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from hub.auth import pending_provinces_for
 from hub.observations import Visibility
 from hub.operations import operation_type
+from hub.query_limits import QueryLimits
 from hub.settings import Settings
 from loaders import create_loaders
 from schema import build_schema
 from schema.context import HubContext
+from schema.errors import code_of_request_error
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -78,7 +81,15 @@ class HubGraphQL(GraphQL[HubContext, None]):
 
     def __init__(self, *, engine: AsyncEngine, settings: Settings) -> None:
         super().__init__(
-            build_schema(),
+            build_schema(
+                QueryLimits(
+                    max_depth=settings.max_depth,
+                    max_aliases=settings.max_aliases,
+                    max_cost=settings.max_cost,
+                    max_page=settings.max_page_size,
+                ),
+                max_tokens=settings.max_tokens,
+            ),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )
@@ -153,6 +164,18 @@ class HubGraphQL(GraphQL[HubContext, None]):
         if variables is not None and not isinstance(variables, dict):
             return _bad_request("variables must be an object")
         return None
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """Errors raised before execution (parse, tokens) get their code here: they never
+        reach the schema's extensions."""
+        response = await super().process_result(request, result)
+        errors: list[dict[str, Any]] = list(response.get("errors") or [])  # type: ignore[arg-type]
+        for error in errors:
+            extensions = error.setdefault("extensions", {})
+            extensions.setdefault("code", code_of_request_error(str(error.get("message", ""))))
+        return response
 
     def create_response(
         self,

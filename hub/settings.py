@@ -28,6 +28,13 @@ class Settings:
     default_page_size: int = 100
     max_batch_size: int = 10_000
     result_cache_size: int = 512
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    max_cost: int = 100_000
+    max_body_bytes: int = 8 * 1024 * 1024
+    statement_timeout_ms: int = 15_000
+    rate_limit_per_minute: int = 1200
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,6 +56,23 @@ class Settings:
             ),
             result_cache_size=_int(
                 env, "HUB_RESULT_CACHE_SIZE", defaults.result_cache_size, low=0, high=100_000
+            ),
+            max_depth=_int(env, "HUB_MAX_DEPTH", defaults.max_depth, low=2, high=100),
+            max_aliases=_int(env, "HUB_MAX_ALIASES", defaults.max_aliases, low=0, high=10_000),
+            max_tokens=_int(env, "HUB_MAX_TOKENS", defaults.max_tokens, low=100, high=1_000_000),
+            max_cost=_int(env, "HUB_MAX_COST", defaults.max_cost, low=10, high=100_000_000),
+            max_body_bytes=_int(
+                env, "HUB_MAX_BODY_BYTES", defaults.max_body_bytes, low=1024, high=1 << 30
+            ),
+            statement_timeout_ms=_int(
+                env,
+                "HUB_STATEMENT_TIMEOUT_MS",
+                defaults.statement_timeout_ms,
+                low=0,
+                high=3_600_000,
+            ),
+            rate_limit_per_minute=_int(
+                env, "HUB_RATE_LIMIT_PER_MINUTE", defaults.rate_limit_per_minute, low=0, high=10**7
             ),
         )
 

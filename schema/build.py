@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 
+from hub.query_limits import QueryLimits, limits_rule
 from schema.analytics_query import AnalyticsQuery
 from schema.errors import MaskUnexpectedErrors
 from schema.mutation import Mutation
@@ -15,13 +21,16 @@ class Query(CoreQuery, AnalyticsQuery, SubmissionsQuery):
     """The root query: one base class per area, so each area keeps its own module."""
 
 
-def build_schema() -> strawberry.Schema:
-    """The served schema, with error masking and parse/validation caches."""
+def build_schema(limits: QueryLimits | None = None, max_tokens: int = 5000) -> strawberry.Schema:
+    """The served schema: error codes and masking, query limits, parse/validation caches."""
+    rule = limits_rule(limits or QueryLimits())
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
             MaskUnexpectedErrors,
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: AddValidationRules([rule]),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],
