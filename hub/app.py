@@ -19,8 +19,10 @@ from hub.export import export_observations
 from hub.graphql_view import HubGraphQL
 from hub.http_limits import BodySizeLimit, RateLimit
 from hub.migrate import current_revision, head_revision
+from hub.request_telemetry import RequestTelemetry, metrics
 from hub.result_cache import CachedGraphQL, ResultCache
 from hub.settings import Settings
+from hub.telemetry import instrument_engine
 
 
 def create_app(settings: Settings | None = None, engine: AsyncEngine | None = None) -> Starlette:
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
     engine = engine or create_engine(
         settings.database_url, statement_timeout_ms=settings.statement_timeout_ms
     )
+    instrument_engine(engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -68,10 +71,12 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             ),
             Route("/export/observations.csv", export_csv, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(RequestTelemetry),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
             Middleware(AuthenticationMiddleware, engine=engine),

@@ -15,9 +15,20 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     import uvicorn
 
     from hub.app import create_app
+    from hub.request_telemetry import configure_logging
+    from hub.telemetry import configure_from_environment
 
+    configure_logging()
+    configure_from_environment()
     print(f"Serving GraphQL on http://{settings.host}:{settings.port}/graphql", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,  # hub.access writes one JSON line per request instead
+        timeout_graceful_shutdown=30,
+    )
     return 0
 
 

@@ -89,6 +89,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
                     max_page=settings.max_page_size,
                 ),
                 max_tokens=settings.max_tokens,
+                trace_fields=settings.trace_fields,
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,

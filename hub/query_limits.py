@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -184,3 +185,21 @@ def limits_rule(limits: QueryLimits) -> type[ValidationRule]:
 
 def _error(message: str, code: str, node: OperationDefinitionNode) -> GraphQLError:
     return GraphQLError(message, nodes=[node], extensions={"code": code})
+
+
+def measure(
+    document: Any, schema: GraphQLSchema, limits: QueryLimits, operation_name: str | None = None
+) -> int:
+    """The cost of the operation ``operation_name`` (or the only one) of a parsed document."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    for node in document.definitions:
+        if not isinstance(node, OperationDefinitionNode):
+            continue
+        if operation_name is not None and (node.name is None or node.name.value != operation_name):
+            continue
+        root = schema.get_root_type(node.operation)
+        if root is not None:
+            return _cost(node.selection_set, root, fragments, limits, _Measure(), 1, frozenset())
+    return 0

@@ -35,6 +35,7 @@ class Settings:
     max_body_bytes: int = 8 * 1024 * 1024
     statement_timeout_ms: int = 15_000
     rate_limit_per_minute: int = 1200
+    trace_fields: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +46,7 @@ class Settings:
             port=_int(env, "HUB_PORT", defaults.port, low=1, high=65535),
             database_url=normalise_database_url(env.get("HUB_DATABASE_URL", defaults.database_url)),
             graphiql=_bool(env, "HUB_GRAPHIQL", defaults.graphiql),
+            trace_fields=_bool(env, "HUB_TRACE_FIELDS", defaults.trace_fields),
             max_page_size=_int(
                 env, "HUB_MAX_PAGE_SIZE", defaults.max_page_size, low=1, high=10_000
             ),

@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
+from hub import telemetry
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -28,5 +30,9 @@ class EngineLoader(DataLoader[K, V], Generic[K, V]):
         raise KeyError(key)
 
     async def _batch(self, keys: list[K]) -> list[V]:
-        found = await self.fetch(keys)
+        with telemetry.span(
+            "dataloader.batch", **{"loader": type(self).__name__, "keys": len(keys)}
+        ) as current:
+            found = await self.fetch(keys)
+            current.set_attribute("rows", len(found))
         return [found[key] if key in found else self.default(key) for key in keys]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
@@ -7,6 +9,7 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
+from strawberry.extensions.tracing import OpenTelemetryExtensionSync
 
 from hub.query_limits import QueryLimits, limits_rule
 from schema.analytics_query import AnalyticsQuery
@@ -14,6 +17,7 @@ from schema.errors import MaskUnexpectedErrors
 from schema.mutation import Mutation
 from schema.query import CoreQuery
 from schema.submissions_query import SubmissionsQuery
+from schema.tracing import OperationSpan
 
 
 @strawberry.type(description="Read the hub: provinces, indicators, figures, plans and analyses.")
@@ -21,13 +25,18 @@ class Query(CoreQuery, AnalyticsQuery, SubmissionsQuery):
     """The root query: one base class per area, so each area keeps its own module."""
 
 
-def build_schema(limits: QueryLimits | None = None, max_tokens: int = 5000) -> strawberry.Schema:
-    """The served schema: error codes and masking, query limits, parse/validation caches."""
+def build_schema(
+    limits: QueryLimits | None = None, max_tokens: int = 5000, trace_fields: bool = False
+) -> strawberry.Schema:
+    """The served schema: error codes and masking, query limits, tracing, caches."""
     rule = limits_rule(limits or QueryLimits())
+    field_spans: list[Any] = [OpenTelemetryExtensionSync] if trace_fields else []
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=[
+            OperationSpan,
+            *field_spans,
             MaskUnexpectedErrors,
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
             lambda: AddValidationRules([rule]),

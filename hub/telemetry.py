@@ -1,0 +1,123 @@
+"""Tracing with OpenTelemetry: off unless the standard ``OTEL_*`` variables ask for it.
+
+``OTEL_TRACES_EXPORTER`` picks the exporter: ``otlp`` (to ``OTEL_EXPORTER_OTLP_ENDPOINT``,
+e.g. the Jaeger of docker-compose.yml), ``console``, or ``none`` (the default).
+``OTEL_SERVICE_NAME`` names the service (default ``reporting-hub``).
+
+Spans: one per GraphQL operation (name, type, cost), one per SQL statement, one per
+DataLoader batch (keys and rows). Spans per resolved field only with
+``HUB_TRACE_FIELDS=true``: wrapping every field multiplies the cost of large lists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+from opentelemetry.trace import Span, Tracer
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+_provider: TracerProvider | None = None
+_tracer: Tracer = trace.NoOpTracer()
+
+
+def tracer() -> Tracer:
+    return _tracer
+
+
+def enabled() -> bool:
+    return _provider is not None
+
+
+def configure(exporter: SpanExporter | None, *, batch: bool = True) -> TracerProvider | None:
+    """Use ``exporter`` for the hub's spans (None: tracing off). Returns the provider."""
+    global _provider, _tracer
+    if exporter is None:
+        _provider, _tracer = None, trace.NoOpTracer()
+        return None
+    resource = Resource.create(
+        {"service.name": os.environ.get("OTEL_SERVICE_NAME", "reporting-hub")}
+    )
+    provider = TracerProvider(resource=resource)
+    provider.add_span_processor(
+        BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
+    )
+    _provider, _tracer = provider, provider.get_tracer("hub")
+    return provider
+
+
+def configure_from_environment() -> None:
+    """Pick the exporter from ``OTEL_TRACES_EXPORTER`` (otlp, console, none)."""
+    choice = os.environ.get("OTEL_TRACES_EXPORTER", "none").strip().lower()
+    if choice in {"", "none"}:
+        configure(None)
+    elif choice == "console":
+        configure(ConsoleSpanExporter())
+    elif choice == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        configure(OTLPSpanExporter())
+    else:
+        raise ValueError(f"OTEL_TRACES_EXPORTER must be otlp, console or none, not {choice!r}")
+
+
+@contextmanager
+def span(name: str, **attributes: Any) -> Iterator[Span]:
+    with _tracer.start_as_current_span(name, attributes=attributes) as current:
+        yield current
+
+
+def current_trace_id() -> str | None:
+    """The current trace id as 32 hex digits, or None when nothing is traced."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+def instrument_engine(engine: AsyncEngine) -> None:
+    """A span per SQL statement (the statement's first words, never its parameters)."""
+    sync_engine = engine.sync_engine
+
+    def before(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not enabled():
+            return
+        operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+        current = _tracer.start_span(
+            f"sql {operation}",
+            attributes={
+                "db.system": engine.dialect.name,
+                "db.statement": statement[:1000],
+            },
+        )
+        conn.info.setdefault("hub_spans", []).append(current)
+
+    def after(conn: Any, cursor: Any, *_rest: Any) -> None:
+        spans = conn.info.get("hub_spans")
+        if spans:
+            current = spans.pop()
+            rows = getattr(cursor, "rowcount", -1)
+            if isinstance(rows, int) and rows >= 0:
+                current.set_attribute("db.rows", rows)
+            current.end()
+
+    def failed(context: Any) -> None:
+        spans = context.connection.info.get("hub_spans") if context.connection else None
+        if spans:
+            current = spans.pop()
+            current.set_status(trace.Status(trace.StatusCode.ERROR))
+            current.end()
+
+    event.listen(sync_engine, "before_cursor_execute", before)
+    event.listen(sync_engine, "after_cursor_execute", after)
+    event.listen(sync_engine, "handle_error", failed)

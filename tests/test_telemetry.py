@@ -1,0 +1,76 @@
+"""Spans, metrics and the per-request log line, observed through an in-memory exporter."""
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from hub import telemetry
+from tests.support.submissions import bearer, token_for
+
+QUERY = """query Dashboard { provinces(asOf: "2021-12-31") { code successor { name } }
+  observations(first: 5) { edges { node { value indicator { code } } } } }"""
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    telemetry.configure(exporter, batch=False)
+    yield exporter
+    telemetry.configure(None)
+
+
+async def test_a_request_is_traced_from_http_to_sql(client, spans):
+    response = await client.post("/graphql", json={"query": QUERY})
+    finished = {s.name: s for s in spans.get_finished_spans()}
+    http = finished["HTTP POST /graphql"]
+    operation = finished["graphql.operation"]
+    assert operation.attributes["graphql.operation.name"] == "Dashboard"
+    assert operation.attributes["graphql.operation.type"] == "query"
+    assert operation.attributes["graphql.operation.cost"] > 0
+    assert operation.parent.span_id == http.context.span_id
+    batches = [s for s in spans.get_finished_spans() if s.name == "dataloader.batch"]
+    loaders = {s.attributes["loader"] for s in batches}
+    assert {"ProvinceByCodeLoader", "IndicatorByCodeLoader"} <= loaders
+    assert all(s.attributes["keys"] >= 1 and "rows" in s.attributes for s in batches)
+    sql = [s for s in spans.get_finished_spans() if s.name.startswith("sql ")]
+    assert sql
+    assert all(s.context.trace_id == http.context.trace_id for s in batches)
+    trace_id = format(http.context.trace_id, "032x")
+    assert response.json()["extensions"]["traceId"] == trace_id
+
+
+async def test_no_trace_id_when_tracing_is_off(client):
+    response = await client.post("/graphql", json={"query": "{ indicators { code } }"})
+    assert "traceId" not in response.json().get("extensions", {})
+
+
+async def test_one_json_log_line_per_request_without_the_token(client, engine, caplog):
+    from hub.request_telemetry import JsonFormatter
+
+    token = await token_for(engine, "83")
+    with caplog.at_level(logging.INFO, logger="hub.access"):
+        response = await client.post(
+            "/graphql", json={"query": QUERY, "operationName": "Dashboard"}, headers=bearer(token)
+        )
+    records = [r for r in caplog.records if r.name == "hub.access"]
+    assert len(records) == 1
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert line["request_id"] == response.headers["x-request-id"]
+    assert (line["operation"], line["status"], line["role"], line["province"]) == (
+        "Dashboard",
+        200,
+        "PROVINCE",
+        "83",
+    )
+    assert line["duration_ms"] >= 0
+    assert token not in caplog.text
+
+
+async def test_metrics_count_requests_for_prometheus(client):
+    await client.post("/graphql", json={"query": "{ indicators { code } }"})
+    body = (await client.get("/metrics")).text
+    assert 'hub_requests_total{method="POST",route="/graphql",status="200"}' in body
+    assert "hub_request_duration_seconds_bucket" in body
