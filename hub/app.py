@@ -16,6 +16,7 @@ from starlette.routing import Route
 from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine
 from hub.export import export_observations
+from hub.failure_responses import unexpected_failure
 from hub.graphql_view import HubGraphQL
 from hub.http_limits import BodySizeLimit, RateLimit
 from hub.migrate import current_revision, head_revision
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Route("/readyz", readyz, methods=["GET"]),
         ],
         lifespan=lifespan,
+        exception_handlers={Exception: unexpected_failure},
         middleware=[
             Middleware(RequestTelemetry),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),

@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.auth import AuthenticationError, authenticate, bearer_token
+from hub.db_errors import DatabaseFailure, classify
+from hub.failure_responses import unavailable
 
 
 class AuthenticationMiddleware:
@@ -30,7 +32,12 @@ class AuthenticationMiddleware:
         if token is not None:
             try:
                 state["principal"] = await authenticate(engine=self.engine, token=token)
-            except AuthenticationError as error:
+            except Exception as error:
+                if not isinstance(error, AuthenticationError):
+                    if classify(error) is DatabaseFailure.UNAVAILABLE:
+                        await unavailable()(scope, receive, send)
+                        return
+                    raise
                 response = JSONResponse(
                     {"errors": [{"message": error.message, "extensions": {"code": error.code}}]},
                     status_code=401,

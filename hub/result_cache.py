@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import data_version
 from hub.auth import Principal
+from hub.db_errors import classify
 from hub.operations import operation_type
 
 MAX_BODY = 1 << 20  # requests larger than this are not looked up
@@ -135,7 +136,13 @@ class CachedGraphQL:
                 default=str,
             ).encode()
         ).hexdigest()
-        version = await data_version.current(self.engine)
+        try:
+            version = await data_version.current(self.engine)
+        except Exception as error:
+            if classify(error) is None:
+                raise
+            await self.app(scope, replay, send)  # let GraphQL answer with its code
+            return
         found = self.cache.get(key, version)
         if found is not None:
             await send(

@@ -29,6 +29,7 @@ class PrivatePostgres:
     port: int
     run_as: str | None
     version: str
+    options: str = ""
 
     @property
     def url(self) -> str:
@@ -37,6 +38,29 @@ class PrivatePostgres:
     def stop(self) -> None:
         _run(self, "pg_ctl", "-D", str(self.datadir), "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (a database outage). A clean stop: this
+        throwaway cluster runs without synchronous commits, so a crash would lose its
+        latest commits, which no production server would."""
+        _run(self, "pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start the server again on the same port and data."""
+        _run(
+            self,
+            "pg_ctl",
+            "-D",
+            str(self.datadir),
+            "-o",
+            self.options,
+            "-l",
+            str(self.datadir.parent / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
 
 def _bindir() -> Path:
@@ -98,6 +122,7 @@ def start_private_postgres() -> PrivatePostgres:
         f"-p {server.port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
+    server.options = options
     _run(
         server,
         "pg_ctl",
