@@ -6,6 +6,9 @@ The GraphQL layer turns a ``HubError`` into an error whose ``extensions.code`` i
 
 from __future__ import annotations
 
+MIN_YEAR, MAX_YEAR = 1900, 2100
+"""The years any question may be about; outside them is a caller's mistake."""
+
 
 class HubError(Exception):
     """A problem with the caller's input or permissions, safe to show to the caller."""
@@ -19,8 +22,9 @@ class HubError(Exception):
 
     @property
     def extensions(self) -> dict[str, object]:
-        """What graphql-core copies into the error's ``extensions``."""
-        found: dict[str, object] = {"code": self.code}
+        """What graphql-core copies into the error's ``extensions``: the stable code, and
+        the class of error (the caller's input) in the convention generic clients read."""
+        found: dict[str, object] = {"code": self.code, "classification": "BAD_USER_INPUT"}
         if self.field:
             found["field"] = list(self.field)
         return found
@@ -60,3 +64,12 @@ class UnauthenticatedError(HubError):
 
 class ForbiddenError(HubError):
     code = "FORBIDDEN"
+
+
+def check_year(year: int, field: tuple[str, ...]) -> int:
+    """``year``, or INVALID_ARGUMENT when it lies outside MIN_YEAR-MAX_YEAR."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidArgumentError(
+            f"A year lies between {MIN_YEAR} and {MAX_YEAR}, got {year}", field=field
+        )
+    return year

@@ -20,7 +20,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from hub.auth import pending_provinces_for
 from hub.dimensions import DIMENSION_NAMES, column_name
-from hub.errors import HubError
+from hub.errors import MAX_YEAR, MIN_YEAR, HubError
+from hub.identifiers import ascii_int
 from hub.models import Indicator, Observation, Province, Source
 from hub.observations import (
     DimensionValue,
@@ -69,9 +70,12 @@ def _list(request: Request, name: str) -> tuple[str, ...] | None:
 
 
 def _year(text: str, name: str) -> int:
-    if not text.strip().lstrip("-").isdigit() or len(text.strip()) > 5:
-        raise ExportParameterError(f"{name} must be a year, got {text!r}", field=(name,))
-    return int(text)
+    year = ascii_int(text)
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ExportParameterError(
+            f"{name} must be a year from {MIN_YEAR} to {MAX_YEAR}, got {text!r}", field=(name,)
+        )
+    return year
 
 
 async def query_from_parameters(

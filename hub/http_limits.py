@@ -18,6 +18,8 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.identifiers import ascii_int
+
 MAX_CALLERS = 100_000
 
 
@@ -46,7 +48,8 @@ class BodySizeLimit:
         too_large = _refusal(
             f"The request body is larger than {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE", 413
         )
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        size = None if declared is None else ascii_int(declared)
+        if size is not None and size > self.max_bytes:
             await too_large(scope, receive, send)
             return
         received = 0

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
 from hub.errors import InvalidArgumentError, InvalidCursorError
+from hub.identifiers import ascii_int
 from hub.models import Indicator, Observation
 
 _CURSOR_PREFIX = "obs:"
@@ -114,9 +115,10 @@ def decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
         raise InvalidCursorError("The cursor is not one this API returned") from None
-    if not text.startswith(_CURSOR_PREFIX) or not text[len(_CURSOR_PREFIX) :].isdigit():
+    number = ascii_int(text[len(_CURSOR_PREFIX) :]) if text.startswith(_CURSOR_PREFIX) else None
+    if number is None or number < 0:
         raise InvalidCursorError("The cursor is not one this API returned")
-    return int(text[len(_CURSOR_PREFIX) :])
+    return number
 
 
 _DIMENSION_COLUMNS = tuple(getattr(Observation, column_name(name)) for name in DIMENSION_NAMES)

@@ -138,7 +138,7 @@ def year_reference_date(year: int) -> date:
 def normalise_code(reference: str) -> str:
     """``"1"`` and ``"01"`` both name Hà Nội: codes are two digits."""
     stripped = reference.strip()
-    return stripped.zfill(2) if stripped.isdigit() and len(stripped) < 2 else stripped
+    return stripped.zfill(2) if len(stripped) == 1 and "0" <= stripped <= "9" else stripped
 
 
 async def list_provinces(

@@ -5,6 +5,7 @@ from typing import Annotated
 import strawberry
 
 from hub import aggregates, completeness, indicators, observations, rollup, targets_report
+from hub.errors import check_year
 from schema.analytics import (
     Aggregate,
     AggregateGroup,
@@ -57,6 +58,7 @@ class AnalyticsQuery:
             strawberry.argument(description="Combine this breakdown instead of the total."),
         ] = None,
     ) -> list[RollupCell]:
+        check_year(year, ("year",))
         (record,) = await indicators.resolve_indicators(
             engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
         )
@@ -100,7 +102,7 @@ class AnalyticsQuery:
     ) -> list[TargetStanding]:
         standings = await targets_report.targets_report(
             engine=info.context.engine,
-            year=year,
+            year=check_year(year, ("year",)),
             indicator_code=await _indicator_code(info, indicator),
             topic=None if topic is None else topic.name,
         )
@@ -128,7 +130,7 @@ class AnalyticsQuery:
     ) -> Completeness:
         found = await completeness.completeness(
             engine=info.context.engine,
-            year=year,
+            year=check_year(year, ("year",)),
             indicator_code=await _indicator_code(info, indicator),
             topic=None if topic is None else topic.name,
         )

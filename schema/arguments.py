@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from hub.errors import InvalidArgumentError
+from hub.errors import InvalidArgumentError, check_year
 
 T = TypeVar("T")
 
@@ -34,3 +34,13 @@ def page_size(first: int | None, *, default: int, maximum: int) -> int:
     if not 0 <= first <= maximum:
         raise InvalidArgumentError(f"first must lie between 0 and {maximum}", field=("first",))
     return first
+
+
+def years_of(values: Sequence[int] | None, *, field: tuple[str, ...]) -> tuple[int, ...] | None:
+    """Bounded in number, and each a plausible year."""
+    found = bounded(values, limit=MAX_YEARS, field=field)
+    return None if found is None else tuple(check_year(y, field) for y in found)
+
+
+def year_of(value: int | None, *, field: tuple[str, ...]) -> int | None:
+    return None if value is None else check_year(value, field)

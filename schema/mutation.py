@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from hub.errors import UnknownProvinceError
+from hub.identifiers import ascii_int
 from hub.observations import observations_by_ids
 from hub.provinces import resolve_provinces
 from hub.submissions import review
@@ -130,9 +131,10 @@ class Mutation:
             CorrectObservationInput, strawberry.argument(description="The correction.")
         ],
     ) -> CorrectObservationPayload:
+        observation_id = ascii_int(str(input.id))
         found = (
-            await observations_by_ids(engine=info.context.engine, ids=[int(input.id)])
-            if str(input.id).isdigit()
+            await observations_by_ids(engine=info.context.engine, ids=[observation_id])
+            if observation_id is not None
             else []
         )
         visible = [r for r in found if r.status == "APPROVED" or info.context.principal is not None]
@@ -263,13 +265,14 @@ class Mutation:
 async def _review(
     info: Info, submission_id: strawberry.ID, decision: str, reason: str | None
 ) -> ReviewSubmissionPayload:
-    if not str(submission_id).isdigit():
+    number = ascii_int(str(submission_id))
+    if number is None:
         problem = Problem(("id",), ErrorCode.NOT_FOUND, f"No submission {submission_id}")
         return ReviewSubmissionPayload(submission=None, user_errors=user_errors([problem]))
     outcome = await review.decide(
         engine=info.context.engine,
         principal=info.context.principal,
-        submission_id=int(submission_id),
+        submission_id=number,
         decision=decision,
         reason=reason,
     )

@@ -7,15 +7,16 @@ from typing import Annotated
 import strawberry
 
 from hub import comparison, indicators, observations, plans, provinces, ranking, rollup
-from hub.errors import InvalidArgumentError
+from hub.errors import InvalidArgumentError, check_year
 from schema.analytics import Boundaries, ComparisonCell, Ranking, RankingEntry
 from schema.arguments import (
     MAX_DIMENSIONS,
     MAX_INDICATORS,
     MAX_PROVINCES,
-    MAX_YEARS,
     bounded,
     page_size,
+    year_of,
+    years_of,
 )
 from schema.catalogue import Dimension, Indicator
 from schema.context import Info
@@ -64,9 +65,9 @@ async def observation_query(
         province_codes=await resolve_province_codes(info, given.provinces, ("filter", "provinces")),
         indicator_codes=await _indicator_codes(info, given.indicators, ("filter", "indicators")),
         topics=None if given.topics is None else tuple(t.name for t in given.topics),
-        years=bounded(given.years, limit=MAX_YEARS, field=("filter", "years")),
-        year_from=given.year_from,
-        year_to=given.year_to,
+        years=years_of(given.years, field=("filter", "years")),
+        year_from=year_of(given.year_from, field=("filter", "yearFrom")),
+        year_to=year_of(given.year_to, field=("filter", "yearTo")),
         dimensions=tuple(observations.DimensionValue(d.name, d.value) for d in dims or ()),
         totals_only=given.totals_only,
         updated_after=given.updated_after,
@@ -172,7 +173,7 @@ class CoreQuery:
         records = await plans.list_plans(
             engine=info.context.engine,
             province_codes=codes,
-            year=year,
+            year=year_of(year, field=("year",)),
             pending_provinces=info.context.visibility.pending_provinces,
         )
         return [Plan.from_record(r) for r in records]
@@ -195,6 +196,7 @@ class CoreQuery:
             Boundaries, strawberry.argument(description="Historical (default) or today's units.")
         ] = Boundaries.HISTORICAL,
     ) -> Ranking:
+        check_year(year, ("year",))
         (record,) = await indicators.resolve_indicators(
             engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
         )
@@ -266,7 +268,7 @@ class CoreQuery:
             engine=info.context.engine,
             province_codes=province_codes,
             indicator_codes=await _indicator_codes(info, indicators, ("indicators",)),
-            years=bounded(years, limit=MAX_YEARS, field=("years",)),
+            years=years_of(years, field=("years",)),
         )
         return [
             ComparisonCell(

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from hub.errors import InvalidCursorError
+from hub.identifiers import ascii_int
 from hub.submissions.codes import Problem
 from hub.submissions.review import SubmissionRecord
 from schema.context import Info
@@ -31,9 +32,10 @@ def decode_submission_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (binascii.Error, UnicodeError, ValueError):
         raise InvalidCursorError("The cursor is not one this API returned") from None
-    if not text.startswith("sub:") or not text[4:].isdigit():
+    number = ascii_int(text[4:]) if text.startswith("sub:") else None
+    if number is None or number < 0:
         raise InvalidCursorError("The cursor is not one this API returned")
-    return int(text[4:])
+    return number
 
 
 @strawberry.type(description="One submission (a batch of figures or a plan) and its review.")

@@ -58,3 +58,41 @@ async def test_a_statement_past_its_timeout_is_classified_as_a_timeout(database_
 def test_connection_failures_are_unavailable():
     assert classify(ConnectionRefusedError()) is DatabaseFailure.UNAVAILABLE
     assert classify(ValueError("nope")) is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ completeness(year: -4813) { share } }",
+        '{ ranking(indicator: "staffing.it_staff", year: 99999) { year } }',
+        '{ rollup(indicator: "staffing.it_staff", year: 0) { value } }',
+        "{ targetsReport(year: 1) { status } }",
+        '{ compare(provinces: ["67"], years: [3000]) { value } }',
+        "{ observations(filter: {yearFrom: -1}) { totalCount } }",
+        "{ plans(year: 12345) { title } }",
+    ],
+)
+async def test_an_impossible_year_is_the_callers_mistake(client, query):
+    body = await gql(client, query, expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_ARGUMENT"
+
+
+@pytest.mark.parametrize("weird", ["³", "٣", "1e3", "", "-"])
+async def test_identifiers_with_unicode_digits_are_not_found_not_crashes(client, engine, weird):
+    from tests.support.submissions import bearer, token_for
+
+    token = await token_for(engine)
+    body = await gql(
+        client,
+        "mutation($id: ID!) { approveSubmission(id: $id) { userErrors { code } } }",
+        {"id": weird},
+        headers=bearer(token),
+    )
+    assert body["approveSubmission"]["userErrors"] == [{"code": "NOT_FOUND"}]
+    page = await gql(
+        client,
+        "query($a: String) { observations(after: $a) { totalCount } }",
+        {"a": "b2JzOsKz"},
+        expect_errors=True,
+    )  # "obs:³"
+    assert page["errors"][0]["extensions"]["code"] == "INVALID_CURSOR"

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.auth import Principal
-from hub.errors import UnknownProvinceError
+from hub.errors import MAX_YEAR, MIN_YEAR, UnknownProvinceError
 from hub.indicators import list_indicators
 from hub.models import DimensionValue
 from hub.observations import ObservationRecord, observations_by_ids
@@ -73,7 +73,7 @@ async def submit_observations(
         batch.idempotency_key, ("idempotencyKey",), MAX_IDEMPOTENCY_KEY, problems, required=False
     )
     reason = check_text(batch.reason, ("reason",), MAX_REASON, problems, required=False)
-    years = {item.year for item in batch.items}
+    years = {item.year for item in batch.items if MIN_YEAR <= item.year <= MAX_YEAR}
     on = year_reference_date(min(years)) if years else None
     try:
         (province,) = await resolve_provinces(
