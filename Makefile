@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format schema install clean
+.PHONY: run test lint format schema install clean conformance
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -25,6 +25,11 @@ run: $(STAMP)
 ## The whole suite, on SQLite and on a PostgreSQL server the tests start themselves
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## graphql-http audit and schemathesis fuzz against a throwaway hub on loopback (needs Node/npm)
+conformance: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,conformance]"
+	scripts/conformance.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
