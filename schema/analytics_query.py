@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from hub import aggregates, completeness, indicators, observations, rollup, targets_report
+from hub import aggregates, completeness, indicators, rollup, targets_report
 from hub.errors import check_year
 from schema.analytics import (
     Aggregate,
@@ -17,12 +17,12 @@ from schema.analytics import (
     TargetStanding,
     TargetStatus,
 )
-from schema.arguments import MAX_DIMENSIONS, bounded
+from schema.arguments import bounded
 from schema.context import Info
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationFilter
 from schema.plan import Target, TargetProgress
-from schema.query import observation_query
+from schema.query import indicator_and_breakdown, observation_query
 
 IndicatorArgument = Annotated[
     strawberry.ID | None, strawberry.argument(description="Only this indicator (code).")
@@ -59,14 +59,7 @@ class AnalyticsQuery:
         ] = None,
     ) -> list[RollupCell]:
         check_year(year, ("year",))
-        (record,) = await indicators.resolve_indicators(
-            engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
-        )
-        dims = tuple(
-            observations.DimensionValue(d.name, d.value)
-            for d in bounded(dimensions, limit=MAX_DIMENSIONS, field=("dimensions",)) or ()
-        )
-        observations.check_dimension_names(dims, field=("dimensions",))
+        record, dims = await indicator_and_breakdown(info, indicator, dimensions)
         cells = await rollup.rollup(
             engine=info.context.engine,
             indicator_code=record.code,

@@ -55,6 +55,21 @@ async def _indicator_codes(
     return tuple(i.code for i in found)
 
 
+async def indicator_and_breakdown(
+    info: Info, indicator: strawberry.ID, dimensions: Sequence[DimensionInput] | None
+) -> tuple[indicators.IndicatorRecord, tuple[observations.DimensionValue, ...]]:
+    """An indicator argument and an optional breakdown, resolved and checked."""
+    (record,) = await indicators.resolve_indicators(
+        engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
+    )
+    dims = tuple(
+        observations.DimensionValue(d.name, d.value)
+        for d in bounded(dimensions, limit=MAX_DIMENSIONS, field=("dimensions",)) or ()
+    )
+    observations.check_dimension_names(dims, field=("dimensions",))
+    return record, dims
+
+
 async def observation_query(
     info: Info, given: ObservationFilter | None
 ) -> observations.ObservationQuery:
@@ -197,14 +212,7 @@ class CoreQuery:
         ] = Boundaries.HISTORICAL,
     ) -> Ranking:
         check_year(year, ("year",))
-        (record,) = await indicators.resolve_indicators(
-            engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
-        )
-        dims = tuple(
-            observations.DimensionValue(d.name, d.value)
-            for d in bounded(dimensions, limit=MAX_DIMENSIONS, field=("dimensions",)) or ()
-        )
-        observations.check_dimension_names(dims, field=("dimensions",))
+        record, dims = await indicator_and_breakdown(info, indicator, dimensions)
         current = boundaries is Boundaries.CURRENT
         rows: list[tuple[str, float | None, int | None, int | None]]
         if current:

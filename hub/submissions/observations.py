@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -26,6 +26,7 @@ from hub.models import Observation, PeriodLock, Source, Submission
 from hub.retry import MAX_ATTEMPTS, back_off, is_retryable
 from hub.sources import source_fingerprint
 from hub.submissions.codes import ErrorCode, Problem
+from hub.submissions.current import refresh_current
 from hub.submissions.validation import ValidObservation
 
 
@@ -218,38 +219,9 @@ async def _write(
         rows.append(row)
     ids = (await conn.execute(insert(Observation).returning(Observation.id), rows)).scalars().all()
     if status == "APPROVED":
-        await refresh_current(conn, keys, now)
+        await refresh_current(conn, Observation, keys, now)
     await data_version.bump(conn)
     return StoredBatch(submission_id=submission_id, observation_ids=tuple(sorted(ids)))
-
-
-async def refresh_current(conn: AsyncConnection, keys: Sequence[str], now: datetime) -> None:
-    """Make the highest approved revision of each series its current one."""
-    unique = sorted(set(keys))
-    best = (
-        select(Observation.series_key, func.max(Observation.revision).label("revision"))
-        .where(Observation.series_key.in_(unique), Observation.status == "APPROVED")
-        .group_by(Observation.series_key)
-        .subquery()
-    )
-    winners = select(Observation.id).join(
-        best,
-        and_(best.c.series_key == Observation.series_key, best.c.revision == Observation.revision),
-    )
-    await conn.execute(
-        update(Observation)
-        .where(
-            Observation.series_key.in_(unique),
-            Observation.is_current.is_(True),
-            Observation.id.not_in(winners),
-        )
-        .values(is_current=False, updated_at=now)
-    )
-    await conn.execute(
-        update(Observation)
-        .where(Observation.id.in_(winners), Observation.is_current.is_(False))
-        .values(is_current=True, updated_at=now)
-    )
 
 
 async def store_batch(

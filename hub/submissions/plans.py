@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -20,6 +19,7 @@ from hub.provinces import resolve_provinces
 from hub.retry import MAX_ATTEMPTS, back_off, is_retryable
 from hub.sources import source_fingerprint
 from hub.submissions.codes import ErrorCode, Problem
+from hub.submissions.current import refresh_current
 from hub.submissions.inputs import PlanItem
 from hub.submissions.observations import find_submission, request_hash
 from hub.submissions.validation import Catalogue, ValidTarget, check_text, validate_plan
@@ -29,30 +29,6 @@ from hub.submissions.validation import Catalogue, ValidTarget, check_text, valid
 class PlanOutcome:
     plan: PlanRecord | None = None
     problems: list[Problem] = field(default_factory=list)
-
-
-async def refresh_current_plans(conn: AsyncConnection, keys: Sequence[str], now: datetime) -> None:
-    """Make the highest approved revision of each plan its current one."""
-    unique = sorted(set(keys))
-    best = (
-        select(Plan.plan_key, func.max(Plan.revision).label("revision"))
-        .where(Plan.plan_key.in_(unique), Plan.status == "APPROVED")
-        .group_by(Plan.plan_key)
-        .subquery()
-    )
-    winners = select(Plan.id).join(
-        best, and_(best.c.plan_key == Plan.plan_key, best.c.revision == Plan.revision)
-    )
-    await conn.execute(
-        update(Plan)
-        .where(Plan.plan_key.in_(unique), Plan.is_current.is_(True), Plan.id.not_in(winners))
-        .values(is_current=False, updated_at=now)
-    )
-    await conn.execute(
-        update(Plan)
-        .where(Plan.id.in_(winners), Plan.is_current.is_(False))
-        .values(is_current=True, updated_at=now)
-    )
 
 
 async def _source_id(conn: AsyncConnection, item: PlanItem) -> int | None:
@@ -166,7 +142,7 @@ async def _write(
             ],
         )
     if status == "APPROVED":
-        await refresh_current_plans(conn, [key], now)
+        await refresh_current(conn, Plan, [key], now)
     await data_version.bump(conn)
     return int(plan_id)
 

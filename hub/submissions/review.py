@@ -16,8 +16,7 @@ from hub import data_version
 from hub.auth import Principal
 from hub.models import Observation, PeriodLock, Plan, Submission
 from hub.submissions.codes import ErrorCode, Problem
-from hub.submissions.observations import refresh_current
-from hub.submissions.plans import refresh_current_plans
+from hub.submissions.current import refresh_current
 
 DECISIONS = {"APPROVED", "REJECTED"}
 
@@ -114,7 +113,7 @@ async def decide(
                 )
             ).scalars()
             if decision == "APPROVED":
-                await refresh_current(conn, list(keys), now)
+                await refresh_current(conn, Observation, list(keys), now)
         else:
             await conn.execute(
                 update(Plan)
@@ -125,7 +124,7 @@ async def decide(
                 await conn.execute(select(Plan.plan_key).where(Plan.submission_id == submission_id))
             ).scalars()
             if decision == "APPROVED":
-                await refresh_current_plans(conn, list(keys), now)
+                await refresh_current(conn, Plan, list(keys), now)
         await data_version.bump(conn)
         updated = (
             await conn.execute(select(*_COLUMNS).where(Submission.id == submission_id))
