@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 
 from schema.enums import Comparator, ObservationFlag, PlanKind
+from schema.fast_inputs import observation_batch
 from schema.observation import DimensionInput
 
 
@@ -122,3 +123,7 @@ class CorrectObservationInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retry with the same key stores nothing twice."
     )
+
+
+# Large batches skip strawberry's generic conversion: see schema.fast_inputs.
+SubmitObservationsInput.__strawberry_definition__.from_input = observation_batch  # type: ignore[attr-defined]

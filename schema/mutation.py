@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
@@ -24,7 +24,6 @@ from hub.submissions.service import load_catalogue, submit_observations
 from schema.context import Info
 from schema.inputs import (
     CorrectObservationInput,
-    ObservationInput,
     SourceInput,
     SubmitObservationsInput,
     SubmitPlanInput,
@@ -42,22 +41,6 @@ def _source(given: SourceInput | None) -> SourceItem | None:
     return SourceItem(title=given.title, url=given.url, published_on=given.published_on)
 
 
-def _item(given: ObservationInput) -> ObservationItem:
-    return ObservationItem(
-        indicator=str(given.indicator),
-        year=given.year,
-        period=given.period,
-        value=given.value,
-        numerator=given.numerator,
-        denominator=given.denominator,
-        dimensions=tuple((d.name, d.value) for d in given.dimensions or ()),
-        source=_source(given.source),
-        flag=None if given.flag is None else given.flag.name,
-        comment=given.comment,
-        expected_revision=given.expected_revision,
-    )
-
-
 async def _submit(info: Info, batch: ObservationBatch) -> SubmitObservationsPayload:
     outcome = await submit_observations(
         engine=info.context.engine,
@@ -67,7 +50,7 @@ async def _submit(info: Info, batch: ObservationBatch) -> SubmitObservationsPayl
     )
     return SubmitObservationsPayload(
         accepted=outcome.accepted,
-        observations=[Observation.from_record(r) for r in outcome.observations],
+        records=outcome.observations,
         user_errors=user_errors(outcome.problems),
         submission_id=None
         if outcome.submission_id is None
@@ -109,16 +92,8 @@ class Mutation:
         info: Info,
         input: Annotated[SubmitObservationsInput, strawberry.argument(description="The batch.")],
     ) -> SubmitObservationsPayload:
-        return await _submit(
-            info,
-            ObservationBatch(
-                province=str(input.province),
-                items=tuple(_item(o) for o in input.observations),
-                dry_run=bool(input.dry_run),
-                idempotency_key=input.idempotency_key,
-                reason=input.reason,
-            ),
-        )
+        # Built by schema.fast_inputs.observation_batch (the input type's from_input).
+        return await _submit(info, cast(ObservationBatch, input))
 
     @strawberry.mutation(
         description="Correct one figure: stores a new revision with its reason; the old one "
@@ -170,7 +145,9 @@ class Mutation:
         if not input.reason.strip():
             errors = [UserError(field=["reason"], code="BLANK", message="Give the reason")]
         return CorrectObservationPayload(
-            observation=payload.observations[0] if payload.observations and not errors else None,
+            observation=Observation.from_record(payload.records[0])
+            if payload.records and not errors
+            else None,
             user_errors=errors,
         )
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 
+from hub.observations import ObservationRecord
 from schema.observation import Observation
 from schema.plan import Plan
 
@@ -27,12 +30,17 @@ class SubmitObservationsPayload:
         description="How many observations were stored (0 on a dry run or when any input is "
         "rejected: a batch is all or nothing)."
     )
-    observations: list[Observation] = strawberry.field(description="The stored observations.")
     user_errors: list[UserError] = strawberry.field(description="Every problem found.")
     submission_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="The submission the figures were stored under (for review and audit).",
     )
+    records: strawberry.Private[Sequence[ObservationRecord]] = ()
+
+    @strawberry.field(description="The stored observations.")
+    def observations(self) -> list[Observation]:
+        # Built only when asked for: a bulk client reading `accepted` pays nothing.
+        return [Observation.from_record(r) for r in self.records]
 
 
 @strawberry.type(description="The outcome of submitPlan.")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select
@@ -181,7 +182,7 @@ async def submit_plan(
     key = check_text(item.idempotency_key, ("idempotencyKey",), 200, problems, required=False)
     if problems:
         return PlanOutcome(problems=problems)
-    digest = request_hash({"province": province.code, "plan": asdict(item) | {"dry_run": None}})
+    digest = request_hash((province.code, dataclasses.replace(item, dry_run=False)))
     for attempt in range(MAX_ATTEMPTS):
         now = datetime.now(UTC)
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -101,9 +101,7 @@ async def submit_observations(
     problems += found
     if problems:
         return _refused(problems)
-    digest = request_hash(
-        {"province": province.code, "items": [asdict(i) for i in batch.items], "reason": reason}
-    )
+    digest = request_hash((province.code, batch.items, reason))
     stored = await store_batch(
         engine=engine,
         principal=principal,
