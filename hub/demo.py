@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub import data_version
@@ -328,4 +328,11 @@ async def generate_demo(
     total = await _insert_chunks(engine, rows, bar.advance)
     bar.close()
     plans, targets = await _plans(engine, catalogue, source_id, now, seed)
+    await _analyze(engine)
     return DemoReport(observations=total, plans=plans, targets=targets)
+
+
+async def _analyze(engine: AsyncEngine) -> None:
+    """Refresh the planner's statistics: after a bulk load it has none, and plans badly."""
+    async with engine.begin() as conn:
+        await conn.execute(text("ANALYZE"))
