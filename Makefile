@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format schema install clean conformance
+.PHONY: run test lint format schema install clean conformance bench bench-full
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -31,10 +31,21 @@ conformance: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,conformance]"
 	scripts/conformance.sh
 
+## The hub against PostGraphile and raw SQL on a private PostgreSQL (minutes; needs npm, wrk)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk))
+	$(BIN)/python bench/run.py
+
+bench-full: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk))
+	$(BIN)/python bench/run.py --full
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy hub schema loaders tests scripts
+	$(BIN)/mypy hub schema loaders tests scripts bench
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -1,0 +1,511 @@
+"""``make bench`` / ``make bench-full``: the hub against PostGraphile and the floor.
+
+Starts a private PostgreSQL, fills it with the synthetic national data set
+(``hub generate-demo``), starts the hub as users start it (once with the result
+cache off, once with it on), PostGraphile v5 over the same tables, and runs the same
+questions against each with one load generator (wrk; asyncpg for the floor), then
+writes ``bench/results/<date>.json``, ``latest.json`` and ``latest.png`` and prints the
+ratios. Loopback only; every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime
+import itertools
+import math
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import Measured, floor, wrk  # noqa: E402
+from bench.scenarios import SCENARIOS, Scenario  # noqa: E402
+from bench.servers import (  # noqa: E402
+    HUB,
+    Server,
+    install_postgraphile,
+    new_workdir,
+    remove,
+    start_hub,
+    start_postgraphile,
+)
+from bench.sql import FLOOR, FUNCTIONS  # noqa: E402
+from tests.support.postgres import start_private_postgres  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclasses.dataclass
+class Record:
+    scenario: str
+    size: str
+    concurrency: int
+    server: str
+    cache: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    statements_per_request: float | None
+    peak_rss_mb: float | None
+    note: str = ""
+
+
+def machine() -> dict[str, Any]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    import os
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_mb": memory,
+        "python": platform.python_version(),
+        "postgresql": "15",
+    }
+
+
+async def create_database(server_dsn: str, name: str) -> None:
+    conn = await asyncpg.connect(server_dsn)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def apply_functions(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(FUNCTIONS)
+    finally:
+        await conn.close()
+
+
+def statements_per_request(database_url: str) -> dict[str, int]:
+    """Count each scenario's SQL statements through the hub in process, cache off."""
+    from hub.app import create_app
+    from hub.db import count_statements, create_engine
+    from hub.settings import Settings
+
+    async def count() -> dict[str, int]:
+        url = database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        engine = create_engine(url)
+        app = create_app(Settings(database_url=url, result_cache_size=0), engine=engine)
+        found = {}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://bench"
+        ) as client:
+            for scenario in SCENARIOS:
+                with count_statements(engine) as counter:
+                    response = await client.post("/graphql", json=scenario.hub)
+                    assert "errors" not in response.json(), response.text[:500]
+                found[scenario.name] = counter.count
+        await engine.dispose()
+        return found
+
+    return asyncio.run(count())
+
+
+def check_answers(servers: list[Server], scenario: Scenario) -> None:
+    """Every server answers the question without errors before it is timed."""
+    for server in servers:
+        body = scenario.postgraphile if server.name == "postgraphile" else scenario.hub
+        answer = httpx.post(server.url, json=body, timeout=60).json()
+        if "errors" in answer:
+            raise RuntimeError(f"{server.name} fails {scenario.name}: {answer['errors'][:1]}")
+
+
+def bulk_submission(hub: Server, token: str, dsn: str, rounds: int = 3) -> tuple[float, float]:
+    """Observations per second: the hub's submitObservations vs COPY into the table."""
+    mutation = """mutation($input: SubmitObservationsInput!) { submitObservations(input: $input)
+      { accepted userErrors { code } } }"""
+    rates = []
+    combos = list(
+        itertools.product(
+            (None, "PROVINCE", "DISTRICT", "COMMUNE", "VILLAGE", "PROVINCE_AND_DISTRICT"),
+            (
+                None,
+                "LEADERS",
+                "CIVIL_SERVANTS",
+                "UNIT_HEADS",
+                "IT_STAFF",
+                "TEACHERS",
+                "TEACHERS_AND_PARENTS",
+                "STUDENTS",
+                "CITIZENS",
+                "WORKING_AGE_CITIZENS",
+                "ENTERPRISES",
+                "WORKERS",
+            ),
+            (None, "DOMESTIC", "IN_PROVINCE_FOREIGN_EXPERTS", "ABROAD", "ONLINE"),
+            (
+                None,
+                "AGRICULTURE",
+                "INDUSTRY_TRADE",
+                "CONSTRUCTION",
+                "EDUCATION",
+                "INFORMATION_TECHNOLOGY",
+                "STATE",
+            ),
+            range(2016, 2025),
+        )
+    )
+    names = ("level", "audience", "training_mode", "sector")
+    for r in range(rounds):
+        batch = [
+            {
+                "indicator": "training.people_trained",
+                "year": year,
+                "period": f"{year}-{1 + r:02d}",
+                "value": float(i),
+                "dimensions": [
+                    {"name": n, "value": v} for n, v in zip(names, dims, strict=True) if v
+                ],
+            }
+            for i, (*dims, year) in enumerate(combos[:10_000])
+        ]
+        started = time.perf_counter()
+        answer = httpx.post(
+            hub.url,
+            json={
+                "query": mutation,
+                "variables": {"input": {"province": "22", "observations": batch}},
+            },
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=300,
+        ).json()
+        elapsed = time.perf_counter() - started
+        result = answer["data"]["submitObservations"]
+        if result["userErrors"] or result["accepted"] != len(batch):
+            raise RuntimeError(f"bulk submission refused: {result['userErrors'][:3]}")
+        rates.append(len(batch) / elapsed)
+
+    async def copy_rate() -> float:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute("CREATE TEMP TABLE copied (LIKE observations INCLUDING DEFAULTS)")
+            columns = [
+                "id",
+                "series_key",
+                "revision",
+                "indicator_code",
+                "province_code",
+                "year",
+                "period",
+                "value",
+                "dimension_key",
+                "flag",
+                "status",
+                "is_current",
+                "recorded_at",
+                "updated_at",
+            ]
+            now = datetime.datetime.now(datetime.UTC)
+            records = [
+                (
+                    i,
+                    f"k{i}",
+                    1,
+                    "training.people_trained",
+                    "22",
+                    2024,
+                    "2024",
+                    float(i),
+                    "",
+                    "FINAL",
+                    "APPROVED",
+                    True,
+                    now,
+                    now,
+                )
+                for i in range(10_000)
+            ]
+            started = time.perf_counter()
+            await conn.copy_records_to_table("copied", records=records, columns=columns)
+            return 10_000 / (time.perf_counter() - started)
+        finally:
+            await conn.close()
+
+    return sorted(rates)[len(rates) // 2], asyncio.run(copy_rate())
+
+
+def csv_export(hub: Server, dsn: str) -> tuple[float, float, float, float]:
+    """Rows per second of /export/observations.csv vs COPY ... TO STDOUT, and the hub's
+    resident memory before and at its peak during the export."""
+    base = hub.url.removesuffix("/graphql")
+    rss: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                for line in Path(f"/proc/{hub.process.pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        rss.append(int(line.split()[1]) / 1024)
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    before = hub.peak_rss_mb()
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    rows = 0
+    started = time.perf_counter()
+    with httpx.stream("GET", f"{base}/export/observations.csv", timeout=600) as response:
+        for _line in response.iter_lines():
+            rows += 1
+    hub_rate = (rows - 1) / (time.perf_counter() - started)
+    done.set()
+    watcher.join()
+
+    async def copy_rate() -> float:
+        conn = await asyncpg.connect(dsn)
+        try:
+            count = 0
+
+            async def sink(chunk: bytes) -> None:
+                nonlocal count
+                count += chunk.count(b"\n")
+
+            started = time.perf_counter()
+            await conn.copy_from_query(
+                "SELECT o.*, i.name, p.name FROM observations o JOIN indicators i ON "
+                "i.code = o.indicator_code JOIN provinces p ON p.code = o.province_code "
+                "WHERE o.is_current ORDER BY o.id",
+                output=sink,
+                format="csv",
+            )
+            return count / (time.perf_counter() - started)
+        finally:
+            await conn.close()
+
+    return hub_rate, asyncio.run(copy_rate()), before, max(rss or [before])
+
+
+def run(size: str, concurrencies: list[int], seconds: int) -> list[Record]:
+    workdir = new_workdir()
+    postgres = start_private_postgres()
+    servers: list[Server] = []
+    records: list[Record] = []
+    try:
+        server_dsn = f"postgresql://postgres@127.0.0.1:{postgres.port}/postgres"
+        asyncio.run(create_database(server_dsn, "bench"))
+        dsn = f"postgresql://postgres@127.0.0.1:{postgres.port}/bench"
+        print(f"== generating the synthetic {size} data set", flush=True)
+        subprocess.run(
+            [str(HUB), "generate-demo", "--database-url", dsn, "--size", size], check=True
+        )
+        asyncio.run(apply_functions(dsn))
+        counts = statements_per_request(dsn)
+        token = (
+            subprocess.run(
+                [str(HUB), "token", "create", "--role", "ministry", "--label", "bench"],
+                env={"HUB_DATABASE_URL": dsn, "PATH": "/usr/bin:/bin"},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        print("== installing PostGraphile 5 and Node 22 (npm, temporary folder)", flush=True)
+        postgraphile = start_postgraphile(install_postgraphile(workdir), dsn, workdir)
+        cold = start_hub(dsn, cache_size=0, name="hub-cold", workdir=workdir)
+        warm = start_hub(dsn, cache_size=512, name="hub-warm", workdir=workdir)
+        servers = [postgraphile, cold, warm]
+        for scenario in SCENARIOS:
+            check_answers(servers, scenario)
+            for concurrency in concurrencies:
+                for server, cache in ((cold, "cold"), (warm, "warm"), (postgraphile, "cold")):
+                    body = scenario.postgraphile if server is postgraphile else scenario.hub
+                    measured = wrk(server.url, body, concurrency=concurrency, seconds=seconds)
+                    records.append(
+                        _record(
+                            scenario.name,
+                            size,
+                            concurrency,
+                            server,
+                            cache,
+                            measured,
+                            counts.get(scenario.name) if server is not postgraphile else None,
+                        )
+                    )
+                    print(
+                        f"{scenario.name:10} c={concurrency:<3} {server.name:13} "
+                        f"{measured.rps:9.1f} req/s  p50 {measured.p50_ms:7.2f} ms  "
+                        f"p99 {measured.p99_ms:7.2f} ms",
+                        flush=True,
+                    )
+                measured = asyncio.run(
+                    floor(
+                        dsn,
+                        FLOOR[scenario.floor_sql],
+                        scenario.floor_args,
+                        concurrency=concurrency,
+                        seconds=seconds,
+                    )
+                )
+                records.append(
+                    Record(
+                        scenario.name,
+                        size,
+                        concurrency,
+                        "floor",
+                        "cold",
+                        measured.rps,
+                        measured.p50_ms,
+                        measured.p99_ms,
+                        1,
+                        None,
+                    )
+                )
+                print(
+                    f"{scenario.name:10} c={concurrency:<3} {'floor':13} {measured.rps:9.1f} "
+                    f"req/s  p50 {measured.p50_ms:7.2f} ms  p99 {measured.p99_ms:7.2f} ms",
+                    flush=True,
+                )
+        hub_rate, copy_rate = bulk_submission(cold, token, dsn)
+        records.append(
+            Record(
+                "bulk_submission_10k",
+                size,
+                1,
+                "hub",
+                "cold",
+                hub_rate,
+                math.nan,
+                math.nan,
+                None,
+                cold.peak_rss_mb(),
+                "observations per second",
+            )
+        )
+        records.append(
+            Record(
+                "bulk_submission_10k",
+                size,
+                1,
+                "floor",
+                "cold",
+                copy_rate,
+                math.nan,
+                math.nan,
+                1,
+                None,
+                "COPY, observations per second",
+            )
+        )
+        print(f"bulk submission: hub {hub_rate:,.0f} obs/s, COPY {copy_rate:,.0f} obs/s")
+        hub_rows, copy_rows, rss_before, rss_peak = csv_export(cold, dsn)
+        records.append(
+            Record(
+                "csv_export",
+                size,
+                1,
+                "hub",
+                "cold",
+                hub_rows,
+                math.nan,
+                math.nan,
+                None,
+                rss_peak,
+                f"rows per second; RSS {rss_before:.0f} MiB before the export",
+            )
+        )
+        records.append(
+            Record(
+                "csv_export",
+                size,
+                1,
+                "floor",
+                "cold",
+                copy_rows,
+                math.nan,
+                math.nan,
+                1,
+                None,
+                "COPY TO STDOUT, rows per second",
+            )
+        )
+        print(
+            f"CSV export: hub {hub_rows:,.0f} rows/s, COPY {copy_rows:,.0f} rows/s, "
+            f"hub RSS {rss_before:.0f} → {rss_peak:.0f} MiB"
+        )
+    finally:
+        for server in servers:
+            server.stop()
+        postgres.stop()
+        remove(workdir)
+    return records
+
+
+def _record(
+    scenario: str,
+    size: str,
+    concurrency: int,
+    server: Server,
+    cache: str,
+    m: Measured,
+    statements: int | None,
+) -> Record:
+    name = "postgraphile" if server.name == "postgraphile" else "hub"
+    note = f"{m.errors} non-2xx" if m.errors else ""
+    return Record(
+        scenario,
+        size,
+        concurrency,
+        name,
+        cache,
+        m.rps,
+        m.p50_ms,
+        m.p99_ms,
+        statements,
+        server.peak_rss_mb() if name == "hub" else None,
+        note,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="more concurrencies, the deep set")
+    args = parser.parse_args()
+    concurrencies = [1, 8, 32] if args.full else [8]
+    seconds = 15 if args.full else 6
+    records = run("national", concurrencies, seconds)
+    if args.full:
+        records += [r for r in run("deep", [8], seconds) if r.scenario == "csv_export"]
+    from bench.report import chart, ratios, write
+
+    write(records, machine())
+    print(ratios(records))
+    chart(records)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
