@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hub.authentication import AuthenticationMiddleware
-from hub.db import create_engine
+from hub.db import create_engine, reader
 from hub.export import export_observations
 from hub.failure_responses import unexpected_failure
 from hub.graphql_view import HubGraphQL
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         settings.database_url, statement_timeout_ms=settings.statement_timeout_ms
     )
     instrument_engine(engine)
+    reads = reader(engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -42,7 +43,9 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             await engine.dispose()
 
     async def export_csv(request: Request) -> Response:
-        return await export_observations(request, engine)
+        return await export_observations(
+            request, engine
+        )  # a server-side cursor needs a transaction
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -67,7 +70,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         routes=[
             Route(
                 "/graphql",
-                CachedGraphQL(graphql, engine=engine, cache=cache),
+                CachedGraphQL(graphql, engine=reads, cache=cache),
                 methods=["GET", "POST"],
             ),
             Route("/export/observations.csv", export_csv, methods=["GET"]),
@@ -81,7 +84,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
             Middleware(RequestTelemetry),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
-            Middleware(AuthenticationMiddleware, engine=engine),
+            Middleware(AuthenticationMiddleware, engine=reads),
         ],
     )
     app.state.engine = engine

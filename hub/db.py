@@ -33,7 +33,9 @@ def create_engine(database_url: str, *, statement_timeout_ms: int = 0) -> AsyncE
         server_settings["statement_timeout"] = str(statement_timeout_ms)
     return create_async_engine(
         url,
-        pool_pre_ping=True,
+        # No ping before each checkout: it doubles the round trips of a read. A broken
+        # connection is still noticed when used, and the pool then reconnects.
+        pool_pre_ping=False,
         pool_size=10,
         max_overflow=10,
         pool_timeout=5,
@@ -76,3 +78,10 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
         yield counter
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", counter._record)
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool in autocommit mode, for reads: no BEGIN and ROLLBACK around each
+    statement. Under READ COMMITTED every statement takes its own snapshot anyway, so a
+    read loses nothing; writes keep using ``engine.begin()`` on the engine itself."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -23,6 +23,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from hub.auth import pending_provinces_for
+from hub.db import reader
 from hub.observations import Visibility
 from hub.operations import operation_type
 from hub.query_limits import QueryLimits
@@ -95,6 +96,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
             allow_queries_via_get=True,
         )
         self.engine = engine
+        self.reader = reader(engine)
         self.settings = settings
 
     async def get_context(
@@ -104,8 +106,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
         visibility = Visibility(pending_provinces=pending_provinces_for(principal))
         return HubContext(
             engine=self.engine,
+            reader=self.reader,
             settings=self.settings,
-            loaders=create_loaders(self.engine, visibility),
+            loaders=create_loaders(self.reader, visibility),
             principal=principal,
             request=request,
             response=response,

@@ -18,7 +18,7 @@ from schema.analytics import (
     TargetStatus,
 )
 from schema.arguments import bounded
-from schema.context import Info
+from schema.context import Info, read_engine
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationFilter
 from schema.plan import Target, TargetProgress
@@ -36,7 +36,7 @@ async def _indicator_code(info: Info, code: strawberry.ID | None) -> str | None:
     if code is None:
         return None
     (record,) = await indicators.resolve_indicators(
-        engine=info.context.engine, codes=[str(code)], field=("indicator",)
+        engine=read_engine(info.context), codes=[str(code)], field=("indicator",)
     )
     return record.code
 
@@ -61,7 +61,7 @@ class AnalyticsQuery:
         check_year(year, ("year",))
         record, dims = await indicator_and_breakdown(info, indicator, dimensions)
         cells = await rollup.rollup(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             indicator_code=record.code,
             measure=record.unit,
             year=year,
@@ -94,7 +94,7 @@ class AnalyticsQuery:
         topic: TopicArgument = None,
     ) -> list[TargetStanding]:
         standings = await targets_report.targets_report(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             year=check_year(year, ("year",)),
             indicator_code=await _indicator_code(info, indicator),
             topic=None if topic is None else topic.name,
@@ -122,7 +122,7 @@ class AnalyticsQuery:
         topic: TopicArgument = None,
     ) -> Completeness:
         found = await completeness.completeness(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             year=check_year(year, ("year",)),
             indicator_code=await _indicator_code(info, indicator),
             topic=None if topic is None else topic.name,
@@ -152,7 +152,7 @@ class AnalyticsQuery:
     ) -> Aggregate:
         wanted = bounded(group_by, limit=len(GroupBy), field=("groupBy",)) or ()
         found = await aggregates.aggregate(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             query=await observation_query(info, filter),
             group_by=[g.name for g in wanted],
         )

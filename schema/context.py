@@ -19,8 +19,11 @@ from loaders import Loaders
 @dataclass
 class HubContext:
     engine: AsyncEngine
+    """For writes: transactions, all or nothing."""
     settings: Settings
     loaders: Loaders
+    reader: AsyncEngine | None = None
+    """For reads: the same pool in autocommit mode (``hub.db.reader``)."""
     principal: Principal | None = None
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
@@ -31,3 +34,7 @@ class HubContext:
 
 
 Info = strawberry.Info[HubContext, None]
+
+
+def read_engine(context: HubContext) -> AsyncEngine:
+    return context.reader or context.engine

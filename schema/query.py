@@ -19,7 +19,7 @@ from schema.arguments import (
     years_of,
 )
 from schema.catalogue import Dimension, Indicator
-from schema.context import Info
+from schema.context import Info, read_engine
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationConnection, ObservationFilter
 from schema.plan import Plan
@@ -38,7 +38,7 @@ async def resolve_province_codes(
     if wanted is None:
         return None
     found = await provinces.resolve_provinces(
-        engine=info.context.engine, references=[str(r) for r in wanted], field=field
+        engine=read_engine(info.context), references=[str(r) for r in wanted], field=field
     )
     return tuple(p.code for p in found)
 
@@ -50,7 +50,7 @@ async def _indicator_codes(
     if wanted is None:
         return None
     found = await indicators.resolve_indicators(
-        engine=info.context.engine, codes=[str(c) for c in wanted], field=field
+        engine=read_engine(info.context), codes=[str(c) for c in wanted], field=field
     )
     return tuple(i.code for i in found)
 
@@ -60,7 +60,7 @@ async def indicator_and_breakdown(
 ) -> tuple[indicators.IndicatorRecord, tuple[observations.DimensionValue, ...]]:
     """An indicator argument and an optional breakdown, resolved and checked."""
     (record,) = await indicators.resolve_indicators(
-        engine=info.context.engine, codes=[str(indicator)], field=("indicator",)
+        engine=read_engine(info.context), codes=[str(indicator)], field=("indicator",)
     )
     dims = tuple(
         observations.DimensionValue(d.name, d.value)
@@ -105,7 +105,7 @@ class CoreQuery:
         ] = None,
     ) -> list[Province]:
         records = await provinces.list_provinces(
-            engine=info.context.engine, as_of=as_of or date.today(), search=search
+            engine=read_engine(info.context), as_of=as_of or date.today(), search=search
         )
         return [Province.from_record(r) for r in records]
 
@@ -128,7 +128,7 @@ class CoreQuery:
         if reference is None:
             raise InvalidArgumentError("Give a code or a name", field=("code",))
         record = await provinces.resolve_province(
-            engine=info.context.engine, reference=str(reference)
+            engine=read_engine(info.context), reference=str(reference)
         )
         return None if record is None else Province.from_record(record)
 
@@ -139,7 +139,7 @@ class CoreQuery:
         topic: Annotated[Topic | None, strawberry.argument(description="Only this topic.")] = None,
     ) -> list[Indicator]:
         records = await indicators.list_indicators(
-            engine=info.context.engine, topic=None if topic is None else topic.name
+            engine=read_engine(info.context), topic=None if topic is None else topic.name
         )
         return [Indicator.from_record(r) for r in records]
 
@@ -163,7 +163,7 @@ class CoreQuery:
         size = page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
         query = await observation_query(info, filter)
         page = await observations.page_observations(
-            engine=info.context.engine, query=query, first=size, after=after
+            engine=read_engine(info.context), query=query, first=size, after=after
         )
         return ObservationConnection.from_page(page)
 
@@ -186,7 +186,7 @@ class CoreQuery:
             else await resolve_province_codes(info, [province], ("province",))
         )
         records = await plans.list_plans(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             province_codes=codes,
             year=year_of(year, field=("year",)),
             pending_provinces=info.context.visibility.pending_provinces,
@@ -217,7 +217,7 @@ class CoreQuery:
         rows: list[tuple[str, float | None, int | None, int | None]]
         if current:
             cells = await rollup.rollup(
-                engine=info.context.engine,
+                engine=read_engine(info.context),
                 indicator_code=record.code,
                 measure=record.unit,
                 year=year,
@@ -227,7 +227,10 @@ class CoreQuery:
             rows.sort(key=lambda r: (r[2] is None, r[2] or 0, r[0]))
         else:
             ranked = await ranking.national_ranking(
-                engine=info.context.engine, indicator_code=record.code, year=year, dimensions=dims
+                engine=read_engine(info.context),
+                indicator_code=record.code,
+                year=year,
+                dimensions=dims,
             )
             rows = [(r.province_code, r.value, r.rank, r.official_rank) for r in ranked]
         entries = [
@@ -273,7 +276,7 @@ class CoreQuery:
     ) -> list[ComparisonCell]:
         province_codes = await resolve_province_codes(info, provinces, ("provinces",)) or ()
         cells = await comparison.compare(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             province_codes=province_codes,
             indicator_codes=await _indicator_codes(info, indicators, ("indicators",)),
             years=years_of(years, field=("years",)),

@@ -8,7 +8,7 @@ import strawberry
 from hub.errors import ForbiddenError, UnauthenticatedError
 from hub.submissions.review import list_submissions
 from schema.arguments import MAX_PROVINCES, bounded, page_size
-from schema.context import Info
+from schema.context import Info, read_engine
 from schema.enums import SubmissionStatus
 from schema.query import resolve_province_codes
 from schema.submission import (
@@ -61,7 +61,7 @@ class SubmissionsQuery:
         settings = info.context.settings
         size = page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
         records, more = await list_submissions(
-            engine=info.context.engine,
+            engine=read_engine(info.context),
             province_codes=codes,
             statuses=None if statuses is None else tuple(s.name for s in statuses),
             since=since,
