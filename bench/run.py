@@ -200,6 +200,8 @@ def bulk_submission(hub: Server, token: str, dsn: str, rounds: int = 3) -> tuple
             timeout=300,
         ).json()
         elapsed = time.perf_counter() - started
+        if not answer.get("data"):
+            raise RuntimeError(f"bulk submission failed: {answer.get('errors')}")
         result = answer["data"]["submitObservations"]
         if result["userErrors"] or result["accepted"] != len(batch):
             raise RuntimeError(f"bulk submission refused: {result['userErrors'][:3]}")
