@@ -145,6 +145,13 @@ class Observation(DimensionColumns, Base):
         UniqueConstraint("series_key", "revision"),
         Index("ix_observations_indicator_year_current", "indicator_code", "year", "is_current"),
         Index("ix_observations_province_year", "province_code", "year"),
+        Index(
+            "ix_observations_province_indicator_breakdown",
+            "province_code",
+            "indicator_code",
+            "dimension_key",
+            "year",
+        ),
         Index("ix_observations_recorded_at", "recorded_at"),
         Index("ix_observations_updated_at", "updated_at"),
         Index("ix_observations_status", "status"),
