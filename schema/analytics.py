@@ -49,14 +49,9 @@ class RankingEntry:
         description="The rank the province itself reported for this index and year (e.g. the "
         "DTI's published rank), where it did."
     )
-    province_code: strawberry.Private[str]
-    year: strawberry.Private[int]
-    current: strawberry.Private[bool]
-
-    @strawberry.field(description="The province ranked, named as it was that year.")
-    async def province(self, info: Info) -> Province:
-        on = None if self.current else year_reference_date(self.year)
-        return await load_province(info, self.province_code, on)
+    province: Province = strawberry.field(
+        description="The province ranked, named as it was that year."
+    )
 
 
 @strawberry.type(
@@ -95,18 +90,10 @@ class ComparisonCell:
         description="Rank of this province for this indicator and year among all provinces "
         "with a value."
     )
-    province_code: strawberry.Private[str]
-    indicator_code: strawberry.Private[str]
-
-    @strawberry.field(description="The province of this cell, named as it was that year.")
-    async def province(self, info: Info) -> Province:
-        return await load_province(info, self.province_code, year_reference_date(self.year))
-
-    @strawberry.field(description="The indicator of this cell.")
-    async def indicator(self, info: Info) -> Indicator:
-        return Indicator.from_record(
-            await info.context.loaders.indicator_by_code.load(self.indicator_code)
-        )
+    province: Province = strawberry.field(
+        description="The province of this cell, named as it was that year."
+    )
+    indicator: Indicator = strawberry.field(description="The indicator of this cell.")
 
 
 @strawberry.type(description="One of today's provinces, with its predecessors' figures combined.")

@@ -14,6 +14,7 @@ from strawberry.extensions.tracing import OpenTelemetryExtensionSync
 from hub.query_limits import QueryLimits, limits_rule
 from schema.analytics_query import AnalyticsQuery
 from schema.errors import MaskUnexpectedErrors
+from schema.fast_lists import FastListExecutionContext
 from schema.mutation import Mutation
 from schema.query import CoreQuery
 from schema.submissions_query import SubmissionsQuery
@@ -34,6 +35,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=FastListExecutionContext,
         extensions=[
             OperationSpan,
             *field_spans,

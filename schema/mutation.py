@@ -28,7 +28,7 @@ from schema.inputs import (
     SubmitObservationsInput,
     SubmitPlanInput,
 )
-from schema.observation import Observation
+from schema.observation import Observation, build_observations
 from schema.payloads import SubmitObservationsPayload, SubmitPlanPayload, UserError
 from schema.plan import Plan
 from schema.province import Province
@@ -145,7 +145,7 @@ class Mutation:
         if not input.reason.strip():
             errors = [UserError(field=["reason"], code="BLANK", message="Give the reason")]
         return CorrectObservationPayload(
-            observation=Observation.from_record(payload.records[0])
+            observation=(await build_observations(info, payload.records[:1]))[0]
             if payload.records and not errors
             else None,
             user_errors=errors,

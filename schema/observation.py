@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -9,7 +11,8 @@ from hub.provinces import year_reference_date
 from schema.catalogue import Dimension, Indicator, Source
 from schema.context import Info
 from schema.enums import ObservationFlag, SubmissionStatus, Topic
-from schema.province import Province, load_province
+from schema.province import Province
+from schema.selection import selected_names
 
 
 @strawberry.type(
@@ -41,13 +44,26 @@ class Observation:
         "the ministry."
     )
     comment: str | None = strawberry.field(description="The submitter's note on the figure.")
+    indicator: Indicator = strawberry.field(description="What the figure measures.")
+    province: Province = strawberry.field(
+        description="The province the figure belongs to, named as it was at the end of the "
+        "reference year."
+    )
+    source: Source | None = strawberry.field(description="Where the figure comes from.")
     series_key: strawberry.Private[str]
     indicator_code: strawberry.Private[str]
     province_code: strawberry.Private[str]
     source_id: strawberry.Private[int | None]
 
     @classmethod
-    def from_record(cls, record: ObservationRecord) -> Observation:
+    def from_record(
+        cls,
+        record: ObservationRecord,
+        *,
+        indicator: Indicator,
+        province: Province,
+        source: Source | None,
+    ) -> Observation:
         return cls(
             id=strawberry.ID(str(record.id)),
             year=record.year,
@@ -66,26 +82,10 @@ class Observation:
             indicator_code=record.indicator_code,
             province_code=record.province_code,
             source_id=record.source_id,
+            indicator=indicator,
+            province=province,
+            source=source,
         )
-
-    @strawberry.field(description="What the figure measures.")
-    async def indicator(self, info: Info) -> Indicator:
-        return Indicator.from_record(
-            await info.context.loaders.indicator_by_code.load(self.indicator_code)
-        )
-
-    @strawberry.field(
-        description="The province the figure belongs to, named as it was at the end of the "
-        "reference year."
-    )
-    async def province(self, info: Info) -> Province:
-        return await load_province(info, self.province_code, year_reference_date(self.year))
-
-    @strawberry.field(description="Where the figure comes from.")
-    async def source(self, info: Info) -> Source | None:
-        if self.source_id is None:
-            return None
-        return Source.from_record(await info.context.loaders.source_by_id.load(self.source_id))
 
     @strawberry.field(
         description="Every revision of this figure the caller may see, oldest first, this "
@@ -93,7 +93,47 @@ class Observation:
     )
     async def revisions(self, info: Info) -> list[Observation]:
         records = await info.context.loaders.revisions_by_series_key.load(self.series_key)
-        return [Observation.from_record(r) for r in records]
+        return await build_observations(info, records)
+
+
+_NOT_SELECTED: Any = None
+"""Stands for a relation the query did not select: never read."""
+
+
+async def build_observations(info: Info, records: Sequence[ObservationRecord]) -> list[Observation]:
+    """Observations with their indicator, province and source attached, each relation
+    loaded in one batch and only when the query selects it (see ``schema.selection``)."""
+    if not records:
+        return []
+    wanted = selected_names(info)
+    loaders = info.context.loaders
+    indicators: dict[str, Indicator] = {}
+    if "indicator" in wanted:
+        codes = sorted({r.indicator_code for r in records})
+        found = await loaders.indicator_by_code.load_many(codes)
+        indicators = {c: Indicator.from_record(i) for c, i in zip(codes, found, strict=True)}
+    provinces: dict[tuple[str, int], Province] = {}
+    if "province" in wanted:
+        codes = sorted({r.province_code for r in records})
+        units = dict(zip(codes, await loaders.province_by_code.load_many(codes), strict=True))
+        for key in {(r.province_code, r.year) for r in records}:
+            unit = units[key[0]].named_on(year_reference_date(key[1]))
+            provinces[key] = Province.from_record(unit)
+    sources: dict[int, Source] = {}
+    if "source" in wanted:
+        ids = sorted({r.source_id for r in records if r.source_id is not None})
+        if ids:
+            found_sources = await loaders.source_by_id.load_many(ids)
+            sources = {i: Source.from_record(s) for i, s in zip(ids, found_sources, strict=True)}
+    return [
+        Observation.from_record(
+            r,
+            indicator=indicators.get(r.indicator_code, _NOT_SELECTED),
+            province=provinces.get((r.province_code, r.year), _NOT_SELECTED),
+            source=None if r.source_id is None else sources.get(r.source_id, _NOT_SELECTED),
+        )
+        for r in records
+    ]
 
 
 @strawberry.type(description="Where a page ends and whether another follows.")
@@ -120,11 +160,12 @@ class ObservationConnection:
     total_count: int = strawberry.field(description="How many observations match the filter.")
 
     @classmethod
-    def from_page(cls, page: ObservationPage) -> ObservationConnection:
+    async def from_page(cls, info: Info, page: ObservationPage) -> ObservationConnection:
+        nodes = await build_observations(info, page.records)
         return cls(
             edges=[
-                ObservationEdge(cursor=encode_cursor(r.id), node=Observation.from_record(r))
-                for r in page.records
+                ObservationEdge(cursor=encode_cursor(r.id), node=node)
+                for r, node in zip(page.records, nodes, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
             total_count=page.total_count,

@@ -5,7 +5,8 @@ from collections.abc import Sequence
 import strawberry
 
 from hub.observations import ObservationRecord
-from schema.observation import Observation
+from schema.context import Info
+from schema.observation import Observation, build_observations
 from schema.plan import Plan
 
 
@@ -38,9 +39,9 @@ class SubmitObservationsPayload:
     records: strawberry.Private[Sequence[ObservationRecord]] = ()
 
     @strawberry.field(description="The stored observations.")
-    def observations(self) -> list[Observation]:
+    async def observations(self, info: Info) -> list[Observation]:
         # Built only when asked for: a bulk client reading `accepted` pays nothing.
-        return [Observation.from_record(r) for r in self.records]
+        return await build_observations(info, self.records)
 
 
 @strawberry.type(description="The outcome of submitPlan.")

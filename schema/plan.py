@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import strawberry
@@ -8,7 +9,9 @@ from hub.plans import LegalBasisRecord, PlanRecord, TargetProgressRecord, Target
 from schema.catalogue import Dimension, Indicator, Source
 from schema.context import Info
 from schema.enums import Comparator, PlanKind, SubmissionStatus
-from schema.province import Province, load_province
+from schema.fast_lists import NOT_PREFETCHED, prefetched
+from schema.province import Province, load_province, provinces_named
+from schema.selection import selected_names
 
 
 @strawberry.type(
@@ -53,6 +56,8 @@ class Target:
     )
     id_: strawberry.Private[int]
     indicator_code: strawberry.Private[str | None]
+    prefetched_indicator: strawberry.Private[Indicator | None] = NOT_PREFETCHED
+    prefetched_progress: strawberry.Private[TargetProgress | None] = NOT_PREFETCHED
 
     @classmethod
     def from_record(cls, record: TargetRecord) -> Target:
@@ -67,7 +72,10 @@ class Target:
         )
 
     @strawberry.field(description="The indicator the target is measured by, where the hub has one.")
+    @prefetched("prefetched_indicator")
     async def indicator(self, info: Info) -> Indicator | None:
+        if self.prefetched_indicator is not NOT_PREFETCHED:
+            return self.prefetched_indicator
         if self.indicator_code is None:
             return None
         return Indicator.from_record(
@@ -78,7 +86,10 @@ class Target:
         description="Progress from the latest observation; null for a target without an "
         "indicator or a number."
     )
+    @prefetched("prefetched_progress")
     async def progress(self, info: Info) -> TargetProgress | None:
+        if self.prefetched_progress is not NOT_PREFETCHED:
+            return self.prefetched_progress
         record = await info.context.loaders.progress_by_target_id.load(self.id_)
         return None if record is None else TargetProgress.from_record(record)
 
@@ -124,6 +135,8 @@ class Plan:
     plan_key: strawberry.Private[str]
     province_code: strawberry.Private[str]
     source_id: strawberry.Private[int | None]
+    prefetched_province: strawberry.Private[Province] = NOT_PREFETCHED
+    prefetched_targets: strawberry.Private[list[Target]] = NOT_PREFETCHED
 
     @classmethod
     def from_record(cls, record: PlanRecord) -> Plan:
@@ -146,11 +159,17 @@ class Plan:
         )
 
     @strawberry.field(description="The province that issued it, named as it was then.")
+    @prefetched("prefetched_province")
     async def province(self, info: Info) -> Province:
+        if self.prefetched_province is not NOT_PREFETCHED:
+            return self.prefetched_province
         return await load_province(info, self.province_code, self.issued_on)
 
     @strawberry.field(description="Its targets, in the order the plan lists them.")
+    @prefetched("prefetched_targets")
     async def targets(self, info: Info) -> list[Target]:
+        if self.prefetched_targets is not NOT_PREFETCHED:
+            return self.prefetched_targets
         records = await info.context.loaders.targets_by_plan_id.load(int(self.id))
         return [Target.from_record(r) for r in records]
 
@@ -169,3 +188,42 @@ class Plan:
         if self.source_id is None:
             return None
         return Source.from_record(await info.context.loaders.source_by_id.load(self.source_id))
+
+
+async def build_plans(info: Info, records: Sequence[PlanRecord]) -> list[Plan]:
+    """Plans with their province, targets and the targets' indicators and progress
+    loaded in advance, a batch per relation and only where the query selects it, so
+    that a list of plans is completed by the fast list path (``schema.fast_lists``)."""
+    result = [Plan.from_record(r) for r in records]
+    if not result:
+        return result
+    wanted = selected_names(info)
+    loaders = info.context.loaders
+    if "province" in wanted:
+        named = await provinces_named(info, {(p.province_code, p.issued_on) for p in result})
+        for plan in result:
+            plan.prefetched_province = named[plan.province_code, plan.issued_on]
+    if "targets" in wanted:
+        per_plan = await loaders.targets_by_plan_id.load_many([int(p.id) for p in result])
+        targets = [[Target.from_record(t) for t in records] for records in per_plan]
+        await _prefetch_targets(info, wanted, [t for group in targets for t in group])
+        for plan, group in zip(result, targets, strict=True):
+            plan.prefetched_targets = group
+    return result
+
+
+async def _prefetch_targets(info: Info, wanted: frozenset[str], targets: list[Target]) -> None:
+    loaders = info.context.loaders
+    if "indicator" in wanted:
+        codes = sorted({t.indicator_code for t in targets if t.indicator_code is not None})
+        found = await loaders.indicator_by_code.load_many(codes)
+        indicators = {c: Indicator.from_record(r) for c, r in zip(codes, found, strict=True)}
+        for target in targets:
+            code = target.indicator_code
+            target.prefetched_indicator = None if code is None else indicators[code]
+    if "progress" in wanted:
+        progress = await loaders.progress_by_target_id.load_many([t.id_ for t in targets])
+        for target, record in zip(targets, progress, strict=True):
+            target.prefetched_progress = (
+                None if record is None else TargetProgress.from_record(record)
+            )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import strawberry
@@ -8,6 +8,8 @@ import strawberry
 from hub.provinces import ProvinceRecord
 from schema.context import Info
 from schema.enums import ProvinceKind
+from schema.fast_lists import NOT_PREFETCHED, prefetched
+from schema.selection import selected_names
 
 
 @strawberry.type(
@@ -33,6 +35,7 @@ class Province:
         "(e.g. 2025-06-30 for units merged in the 2025 reorganisation)."
     )
     successor_code: strawberry.Private[str | None]
+    prefetched_successor: strawberry.Private[Province | None] = NOT_PREFETCHED
 
     @classmethod
     def from_record(cls, record: ProvinceRecord) -> Province:
@@ -48,7 +51,10 @@ class Province:
         )
 
     @strawberry.field(description="The unit this one was merged into, if any.")
+    @prefetched("prefetched_successor")
     async def successor(self, info: Info) -> Province | None:
+        if self.prefetched_successor is not NOT_PREFETCHED:
+            return self.prefetched_successor
         if self.successor_code is None:
             return None
         record = await info.context.loaders.province_by_code.load(self.successor_code)
@@ -73,3 +79,29 @@ async def load_provinces(
     statement per province)."""
     records = await info.context.loaders.province_by_code.load_many(list(codes))
     return [Province.from_record(record.named_on(on)) for record in records]
+
+
+async def provinces_named(
+    info: Info, keys: Iterable[tuple[str, date | None]]
+) -> dict[tuple[str, date | None], Province]:
+    """Provinces by (code, date of the name), every code loaded in one batch: what a
+    list resolver attaches to its items so that they need no resolver per row."""
+    wanted = set(keys)
+    codes = sorted({code for code, _on in wanted})
+    records = await info.context.loaders.province_by_code.load_many(codes)
+    units = dict(zip(codes, records, strict=True))
+    return {(code, on): Province.from_record(units[code].named_on(on)) for code, on in wanted}
+
+
+async def build_provinces(info: Info, records: Sequence[ProvinceRecord]) -> list[Province]:
+    """Provinces with their successor loaded in advance (one batch, only when the query
+    selects it), so that the list is completed by the fast list path."""
+    result = [Province.from_record(r) for r in records]
+    if "successor" in selected_names(info):
+        codes = sorted({p.successor_code for p in result if p.successor_code is not None})
+        found = await info.context.loaders.province_by_code.load_many(codes)
+        successors = {c: Province.from_record(r) for c, r in zip(codes, found, strict=True)}
+        for province in result:
+            code = province.successor_code
+            province.prefetched_successor = None if code is None else successors[code]
+    return result

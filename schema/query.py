@@ -8,6 +8,7 @@ import strawberry
 
 from hub import comparison, indicators, observations, plans, provinces, ranking, rollup
 from hub.errors import InvalidArgumentError, check_year
+from hub.provinces import year_reference_date
 from schema.analytics import Boundaries, ComparisonCell, Ranking, RankingEntry
 from schema.arguments import (
     MAX_DIMENSIONS,
@@ -22,8 +23,8 @@ from schema.catalogue import Dimension, Indicator
 from schema.context import Info, read_engine
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationConnection, ObservationFilter
-from schema.plan import Plan
-from schema.province import Province
+from schema.plan import Plan, build_plans
+from schema.province import Province, build_provinces, provinces_named
 
 ProvinceRef = Annotated[
     strawberry.ID,
@@ -107,7 +108,7 @@ class CoreQuery:
         records = await provinces.list_provinces(
             engine=read_engine(info.context), as_of=as_of or date.today(), search=search
         )
-        return [Province.from_record(r) for r in records]
+        return await build_provinces(info, records)
 
     @strawberry.field(
         description="One province, current or historical, by code or by name (either may "
@@ -165,7 +166,7 @@ class CoreQuery:
         page = await observations.page_observations(
             engine=read_engine(info.context), query=query, first=size, after=after
         )
-        return ObservationConnection.from_page(page)
+        return await ObservationConnection.from_page(info, page)
 
     @strawberry.field(description="Plans with their targets, by province and issue date.")
     async def plans(
@@ -191,7 +192,7 @@ class CoreQuery:
             year=year_of(year, field=("year",)),
             pending_provinces=info.context.visibility.pending_provinces,
         )
-        return [Plan.from_record(r) for r in records]
+        return await build_plans(info, records)
 
     @strawberry.field(
         description="Every province that existed in the year, ranked by the database on one "
@@ -233,16 +234,12 @@ class CoreQuery:
                 dimensions=dims,
             )
             rows = [(r.province_code, r.value, r.rank, r.official_rank) for r in ranked]
+        on = None if current else year_reference_date(year)
+        ranked_rows = [row for row in rows if row[1] is not None and row[2] is not None]
+        named = await provinces_named(info, ((row[0], on) for row in ranked_rows))
         entries = [
-            RankingEntry(
-                rank=rank,
-                value=value,
-                official_rank=official,
-                province_code=code,
-                year=year,
-                current=current,
-            )
-            for code, value, rank, official in rows
+            RankingEntry(rank=rank, value=value, official_rank=official, province=named[code, on])
+            for code, value, rank, official in ranked_rows
             if value is not None and rank is not None
         ]
         return Ranking(
@@ -281,13 +278,19 @@ class CoreQuery:
             indicator_codes=await _indicator_codes(info, indicators, ("indicators",)),
             years=years_of(years, field=("years",)),
         )
+        named = await provinces_named(
+            info, {(c.province_code, year_reference_date(c.year)) for c in cells}
+        )
+        codes = sorted({c.indicator_code for c in cells})
+        records = await info.context.loaders.indicator_by_code.load_many(codes)
+        measures = {code: Indicator.from_record(r) for code, r in zip(codes, records, strict=True)}
         return [
             ComparisonCell(
                 year=c.year,
                 value=c.value,
                 rank=c.rank,
-                province_code=c.province_code,
-                indicator_code=c.indicator_code,
+                province=named[c.province_code, year_reference_date(c.year)],
+                indicator=measures[c.indicator_code],
             )
             for c in cells
         ]

@@ -1,0 +1,235 @@
+"""Complete lists of plain objects without graphql-core's per-field machinery.
+
+graphql-core executes every field of every list item on its own: resolve info, a
+resolver call, awaitable checks, path bookkeeping, about 9 µs a field here. For the
+hub's long lists (ranking entries, comparison cells, a page of 1,000 observations)
+that is most of a request. Most of those fields are *basic*: strawberry fields with
+no resolver, no permission and no arguments, whose value is an attribute of the
+item. When every field a query selects under a list is basic (recursively, through
+nested objects and lists), this execution context compiles the selection once per
+request into a small tree of closures and builds the answer for the whole list in a
+tight loop, calling each type's own ``coerce_output_value``.
+
+The result is exactly what graphql-core would produce: fields are collected by
+graphql-core itself (fragments, aliases, ``@skip``/``@include``), values go through
+the same output coercion. Anything the fast path does not handle (a field with a
+resolver or arguments, an abstract type, ``@defer``/``@stream``, a null where the
+schema says non-null, a value of an unexpected type, a serializer that refuses) makes
+it give the list back to graphql-core untouched, which then reports errors as usual.
+With per-field middleware (``HUB_TRACE_FIELDS``) it stays off, so every field keeps
+its span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLScalarType,
+    Undefined,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import AwaitableOrValue, Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+Complete = Callable[[Any], Any]
+"""Turns one resolved value into its serialized answer, or raises ``Fallback``."""
+
+_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+
+
+class Fallback(Exception):
+    """The fast path cannot answer this list: graphql-core completes it instead."""
+
+
+class _NotPrefetched:
+    def __repr__(self) -> str:
+        return "NOT_PREFETCHED"
+
+
+NOT_PREFETCHED: Any = _NotPrefetched()
+"""The default of a prefetch slot: its relation was not loaded in advance."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def prefetched(slot: str) -> Callable[[F], F]:
+    """Mark a resolver whose value a list resolver may have loaded in advance into the
+    attribute ``slot`` (``NOT_PREFETCHED`` otherwise). The fast path reads the slot and
+    falls back to graphql-core where it is empty; the resolver itself must return the
+    slot's value when it is set, so that both paths agree."""
+
+    def mark(resolver: F) -> F:
+        resolver.__hub_prefetched__ = slot  # type: ignore[attr-defined]
+        return resolver
+
+    return mark
+
+
+def _prefetched(value: Any) -> Any:
+    if value is NOT_PREFETCHED:
+        raise Fallback
+    return value
+
+
+def _leaf(coerce: Callable[[Any], Any], nullable: bool) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            if nullable:
+                return None
+            raise Fallback
+        try:
+            coerced = coerce(value)
+        except Exception:
+            raise Fallback from None
+        if coerced is None or coerced is Undefined:
+            raise Fallback
+        return coerced
+
+    return complete
+
+
+def _list(item: Complete, nullable: bool) -> Complete:
+    def complete(value: Any) -> Any:
+        if value is None:
+            if nullable:
+                return None
+            raise Fallback
+        if not isinstance(value, list | tuple):
+            raise Fallback
+        return [item(v) for v in value]
+
+    return complete
+
+
+def _object(
+    origin: type, fields: list[tuple[str, str | None, Complete | str]], nullable: bool
+) -> Complete:
+    getters = [(key, attr, complete) for key, attr, complete in fields if attr is not None]
+    constants = {key: complete for key, attr, complete in fields if attr is None}
+    order = [key for key, _attr, _complete in fields]
+    simple = not constants
+
+    def complete(value: Any) -> Any:
+        if value is None:
+            if nullable:
+                return None
+            raise Fallback
+        if type(value) is not origin:
+            raise Fallback
+        if simple:
+            return {key: fn(getattr(value, attr)) for key, attr, fn in getters}  # type: ignore[operator]
+        found = {key: fn(getattr(value, attr)) for key, attr, fn in getters}  # type: ignore[operator]
+        found.update(constants)
+        return {key: found[key] for key in order}
+
+    return complete
+
+
+class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context with the plain-list fast path."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[tuple[int, int], tuple[FieldDetailsList, Complete | None]] = {}
+        manager = self.middleware_manager
+        self._fast = manager is None or not manager.middlewares
+
+    def complete_list_value(
+        self,
+        return_type: GraphQLList[GraphQLOutputType],
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[list[Any]]:
+        if self._fast and isinstance(result, list) and result:
+            plan = self._plan(return_type.of_type, field_details_list)
+            if plan is not None and self.get_stream_usage(field_details_list, path) is None:
+                try:
+                    return [plan(item) for item in result]
+                except (Fallback, AttributeError):
+                    pass
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _plan(self, item_type: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
+        key = (id(item_type), id(details))
+        cached = self._plans.get(key)
+        if cached is None:
+            # Keep ``details`` alive with its plan so that its id cannot be reused.
+            cached = (details, self._compile(item_type, details))
+            self._plans[key] = cached
+        return cached[1]
+
+    def _compile(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
+        nullable = not isinstance(type_, GraphQLNonNull)
+        named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            return _leaf(named.coerce_output_value, nullable)
+        if isinstance(named, GraphQLList):
+            item = self._compile(named.of_type, details)
+            return None if item is None else _list(item, nullable)
+        if isinstance(named, GraphQLObjectType):
+            return self._compile_object(named, details, nullable)
+        return None  # interfaces and unions: graphql-core resolves the concrete type
+
+    def _compile_object(
+        self, object_type: GraphQLObjectType, details: FieldDetailsList, nullable: bool
+    ) -> Complete | None:
+        definition = object_type.extensions.get(_BACKREF)
+        origin = getattr(definition, "origin", None)
+        if origin is None:
+            return None
+        grouped, new_defer_usages, _forbidden = self.collect_subfields(object_type, details)
+        if new_defer_usages:
+            return None
+        fields: list[tuple[str, str | None, Complete | str]] = []
+        for response_key, field_details in grouped.items():
+            if any(d.defer_usage or d.fragment_variable_values for d in field_details):
+                return None
+            node = field_details[0].node
+            name = node.name.value
+            if name == "__typename":
+                fields.append((response_key, None, object_type.name))
+                continue
+            field_def = object_type.fields.get(name)
+            if field_def is None or any(d.node.arguments for d in field_details):
+                return None
+            attr, slot = _attribute(field_def)
+            if attr is None:
+                return None  # a resolver of its own, permissions or field extensions
+            complete = self._compile(field_def.type, field_details)
+            if complete is None:
+                return None
+            if slot:
+                complete = _then(_prefetched, complete)
+            fields.append((response_key, attr, complete))
+        return _object(origin, fields, nullable)
+
+
+def _then(first: Complete, second: Complete) -> Complete:
+    return lambda value: second(first(value))
+
+
+def _attribute(field_def: GraphQLField) -> tuple[str | None, bool]:
+    """The attribute holding the field's value, and whether it is a prefetch slot."""
+    field = field_def.extensions.get(_BACKREF)
+    if getattr(field_def.resolve, "_is_default", False):
+        return getattr(field, "python_name", None), False
+    resolver = getattr(field, "base_resolver", None)
+    slot = getattr(getattr(resolver, "wrapped_func", None), "__hub_prefetched__", None)
+    if slot is None or field.extensions or field.arguments:  # type: ignore[union-attr]
+        return None, False
+    return slot, True
