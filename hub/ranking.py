@@ -10,10 +10,12 @@ skips (1, 2, 2, 4): SQL's ``rank()``. Direction comes from ``higher_is_better``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
@@ -154,6 +156,26 @@ async def rank_values(
         ]
 
 
+@functools.lru_cache(maxsize=1024)
+def _national_ranking_query(
+    indicator_code: str, year: int, dimensions: tuple[DimensionValue, ...]
+) -> Select[Any]:
+    """The statement of one national ranking. Building it costs more than running it on
+    a warm database, and it depends only on its arguments: built once, reused."""
+    ranked = ranked_values(indicator_codes=[indicator_code], years=[year], dimensions=dimensions)
+    units = select(Province.code).where(existed_on(year_reference_date(year))).subquery("units")
+    query = select(units.c.code, ranked.c.value, ranked.c.rank).outerjoin(
+        ranked, ranked.c.province_code == units.c.code
+    )
+    rank_code = official_rank_indicator(indicator_code)
+    if rank_code is not None:
+        official = latest_values(indicator_codes=[rank_code], years=[year])
+        query = query.add_columns(official.c.value.label("official")).outerjoin(
+            official, official.c.province_code == units.c.code
+        )
+    return query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code)
+
+
 @dataclass(frozen=True, slots=True)
 class RankingRow:
     """One unit of a national ranking; value and rank are null for a unit without a value."""
@@ -181,18 +203,8 @@ async def national_ranking(
     """Every unit that existed in the year: ranked ones best first, then those without a
     value by code; with the rank the province itself reported, where it did. One
     statement."""
-    ranked = ranked_values(indicator_codes=[indicator_code], years=[year], dimensions=dimensions)
-    units = select(Province.code).where(existed_on(year_reference_date(year))).subquery("units")
-    query = select(units.c.code, ranked.c.value, ranked.c.rank).outerjoin(
-        ranked, ranked.c.province_code == units.c.code
-    )
+    query = _national_ranking_query(indicator_code, year, tuple(dimensions))
     rank_code = official_rank_indicator(indicator_code)
-    if rank_code is not None:
-        official = latest_values(indicator_codes=[rank_code], years=[year])
-        query = query.add_columns(official.c.value.label("official")).outerjoin(
-            official, official.c.province_code == units.c.code
-        )
-    query = query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code)
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
     return [
