@@ -72,6 +72,87 @@ def ratios(records: Sequence[Any]) -> str:
     return "\n".join(lines)
 
 
+@dataclasses.dataclass(frozen=True)
+class Goal:
+    """One goal of the benchmark issue, measured as a ratio in one run."""
+
+    name: str
+    measured: float | None
+    threshold: float
+    unit: str = "×"
+    at_most: bool = False
+
+    @property
+    def met(self) -> bool | None:
+        if self.measured is None or math.isnan(self.measured):
+            return None
+        if self.at_most:
+            return self.measured <= self.threshold
+        return self.measured >= self.threshold
+
+
+def goals(records: Sequence[Any], concurrency: int = 8) -> list[Goal]:
+    """The goals, each with the ratio this run measured (None where not measured)."""
+
+    def ratio(scenario: str, cache: str, peer: str, field: str = "rps") -> float | None:
+        hub = _find(records, scenario, "hub", cache, concurrency)
+        other = _find(records, scenario, peer, "cold", concurrency)
+        if not (hub and other) or not getattr(other, field):
+            return None
+        return float(getattr(hub, field) / getattr(other, field))
+
+    def single(scenario: str, server: str) -> Any:
+        return next((r for r in records if r.scenario == scenario and r.server == server), None)
+
+    found = [
+        Goal(f"{s}: hub cold / PostGraphile throughput", ratio(s, "cold", "postgraphile"), 1.0)
+        for s in ("ranking", "compare", "dashboard")
+    ]
+    found.append(
+        Goal(
+            "page_1000: hub cold / PostGraphile throughput",
+            ratio("page_1000", "cold", "postgraphile"),
+            0.5,
+        )
+    )
+    found += [
+        Goal(f"{s}: hub warm / PostGraphile throughput", ratio(s, "warm", "postgraphile"), 3.0)
+        for s in ("ranking", "compare", "dashboard", "page_1000")
+    ]
+    found.append(
+        Goal(
+            "ranking: hub cold p50 / floor p50",
+            ratio("ranking", "cold", "floor", "p50_ms"),
+            2.0,
+            at_most=True,
+        )
+    )
+    bulk = single("bulk_submission_10k", "hub")
+    found.append(
+        Goal("bulk submission, observations/s", bulk.rps if bulk else None, 50_000, unit="/s")
+    )
+    hub_csv, copy_csv = single("csv_export", "hub"), single("csv_export", "floor")
+    found.append(
+        Goal(
+            "CSV export: hub / COPY rows per second",
+            hub_csv.rps / copy_csv.rps if hub_csv and copy_csv else None,
+            0.5,
+        )
+    )
+    return found
+
+
+def goals_table(records: Sequence[Any], concurrency: int = 8) -> str:
+    """Each goal, its measured value and whether this run met it."""
+    lines = ["| goal | measured | target | met |", "|---|---|---|---|"]
+    for goal in goals(records, concurrency):
+        measured = "not measured" if goal.measured is None else f"{goal.measured:,.2f}{goal.unit}"
+        target = ("≤ " if goal.at_most else "≥ ") + f"{goal.threshold:,.2f}{goal.unit}"
+        verdict = {True: "met", False: "**not met**", None: "not measured"}[goal.met]
+        lines.append(f"| {goal.name} | {measured} | {target} | {verdict} |")
+    return "\n".join(lines)
+
+
 def chart(records: Sequence[Any], path: Path | None = None) -> Path | None:
     """Throughput and median latency per scenario, hub vs PostGraphile vs floor."""
     try:

@@ -501,10 +501,12 @@ def main() -> int:
     records = run("national", concurrencies, seconds)
     if args.full:
         records += [r for r in run("deep", [8], seconds) if r.scenario == "csv_export"]
-    from bench.report import chart, ratios, write
+    from bench.report import chart, goals_table, ratios, write
 
     write(records, machine())
     print(ratios(records))
+    print()
+    print(goals_table(records))
     chart(records)
     return 0
 
