@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import strawberry
@@ -7,6 +8,7 @@ import strawberry
 from hub.indicators import IndicatorRecord
 from hub.observations import DimensionValue
 from hub.sources import SourceRecord
+from schema.context import Info
 from schema.enums import Topic, Unit
 
 
@@ -77,3 +79,11 @@ class Source:
             publisher=record.publisher,
             author=record.author,
         )
+
+
+async def indicators_named(info: Info, codes: Iterable[str]) -> dict[str, Indicator]:
+    """Indicators by code, loaded in one batch: what a list resolver attaches to its
+    items so that they need no resolver per row."""
+    wanted = sorted(set(codes))
+    records = await info.context.loaders.indicator_by_code.load_many(wanted)
+    return {code: Indicator.from_record(r) for code, r in zip(wanted, records, strict=True)}

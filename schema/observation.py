@@ -1,17 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
 
 from hub.observations import ObservationPage, ObservationRecord, encode_cursor
 from hub.provinces import year_reference_date
-from schema.catalogue import Dimension, Indicator, Source
+from schema.catalogue import Dimension, Indicator, Source, indicators_named
 from schema.context import Info
 from schema.enums import ObservationFlag, SubmissionStatus, Topic
-from schema.province import Province
+from schema.province import Province, provinces_named
 from schema.selection import selected_names
 
 
@@ -109,16 +109,12 @@ async def build_observations(info: Info, records: Sequence[ObservationRecord]) -
     loaders = info.context.loaders
     indicators: dict[str, Indicator] = {}
     if "indicator" in wanted:
-        codes = sorted({r.indicator_code for r in records})
-        found = await loaders.indicator_by_code.load_many(codes)
-        indicators = {c: Indicator.from_record(i) for c, i in zip(codes, found, strict=True)}
-    provinces: dict[tuple[str, int], Province] = {}
+        indicators = await indicators_named(info, (r.indicator_code for r in records))
+    provinces: dict[tuple[str, date | None], Province] = {}
     if "province" in wanted:
-        codes = sorted({r.province_code for r in records})
-        units = dict(zip(codes, await loaders.province_by_code.load_many(codes), strict=True))
-        for key in {(r.province_code, r.year) for r in records}:
-            unit = units[key[0]].named_on(year_reference_date(key[1]))
-            provinces[key] = Province.from_record(unit)
+        provinces = await provinces_named(
+            info, {(r.province_code, year_reference_date(r.year)) for r in records}
+        )
     sources: dict[int, Source] = {}
     if "source" in wanted:
         ids = sorted({r.source_id for r in records if r.source_id is not None})
@@ -129,7 +125,7 @@ async def build_observations(info: Info, records: Sequence[ObservationRecord]) -
         Observation.from_record(
             r,
             indicator=indicators.get(r.indicator_code, _NOT_SELECTED),
-            province=provinces.get((r.province_code, r.year), _NOT_SELECTED),
+            province=provinces.get((r.province_code, year_reference_date(r.year)), _NOT_SELECTED),
             source=None if r.source_id is None else sources.get(r.source_id, _NOT_SELECTED),
         )
         for r in records

@@ -6,7 +6,7 @@ from datetime import date
 import strawberry
 
 from hub.plans import LegalBasisRecord, PlanRecord, TargetProgressRecord, TargetRecord
-from schema.catalogue import Dimension, Indicator, Source
+from schema.catalogue import Dimension, Indicator, Source, indicators_named
 from schema.context import Info
 from schema.enums import Comparator, PlanKind, SubmissionStatus
 from schema.fast_lists import NOT_PREFETCHED, prefetched
@@ -215,9 +215,9 @@ async def build_plans(info: Info, records: Sequence[PlanRecord]) -> list[Plan]:
 async def _prefetch_targets(info: Info, wanted: frozenset[str], targets: list[Target]) -> None:
     loaders = info.context.loaders
     if "indicator" in wanted:
-        codes = sorted({t.indicator_code for t in targets if t.indicator_code is not None})
-        found = await loaders.indicator_by_code.load_many(codes)
-        indicators = {c: Indicator.from_record(r) for c, r in zip(codes, found, strict=True)}
+        indicators = await indicators_named(
+            info, (t.indicator_code for t in targets if t.indicator_code is not None)
+        )
         for target in targets:
             code = target.indicator_code
             target.prefetched_indicator = None if code is None else indicators[code]

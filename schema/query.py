@@ -19,7 +19,7 @@ from schema.arguments import (
     year_of,
     years_of,
 )
-from schema.catalogue import Dimension, Indicator
+from schema.catalogue import Dimension, Indicator, indicators_named
 from schema.context import Info, read_engine
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationConnection, ObservationFilter
@@ -235,11 +235,10 @@ class CoreQuery:
             )
             rows = [(r.province_code, r.value, r.rank, r.official_rank) for r in ranked]
         on = None if current else year_reference_date(year)
-        ranked_rows = [row for row in rows if row[1] is not None and row[2] is not None]
-        named = await provinces_named(info, ((row[0], on) for row in ranked_rows))
+        named = await provinces_named(info, ((row[0], on) for row in rows if row[2] is not None))
         entries = [
             RankingEntry(rank=rank, value=value, official_rank=official, province=named[code, on])
-            for code, value, rank, official in ranked_rows
+            for code, value, rank, official in rows
             if value is not None and rank is not None
         ]
         return Ranking(
@@ -281,9 +280,7 @@ class CoreQuery:
         named = await provinces_named(
             info, {(c.province_code, year_reference_date(c.year)) for c in cells}
         )
-        codes = sorted({c.indicator_code for c in cells})
-        records = await info.context.loaders.indicator_by_code.load_many(codes)
-        measures = {code: Indicator.from_record(r) for code, r in zip(codes, records, strict=True)}
+        measures = await indicators_named(info, (c.indicator_code for c in cells))
         return [
             ComparisonCell(
                 year=c.year,
