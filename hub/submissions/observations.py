@@ -14,16 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub import data_version
 from hub.auth import Principal
-from hub.dimensions import column_name
 from hub.models import Observation, PeriodLock, Source, Submission
+from hub.observations import ObservationRecord
 from hub.retry import MAX_ATTEMPTS, back_off, is_retryable
 from hub.sources import source_fingerprint
+from hub.submissions.bulk import (
+    Row,
+    WrittenObservations,
+    dimension_cells,
+    insert_rows,
+    latest_revisions,
+)
 from hub.submissions.codes import ErrorCode, Problem
 from hub.submissions.current import refresh_current
 from hub.submissions.validation import ValidObservation
@@ -34,6 +41,8 @@ class StoredBatch:
     submission_id: int | None
     observation_ids: tuple[int, ...]
     replayed: bool = False
+    records: Sequence[ObservationRecord] | None = None
+    """The stored records when just written (None: read them by id)."""
 
 
 def request_hash(payload: object) -> str:
@@ -132,6 +141,68 @@ async def _source_ids(conn: AsyncConnection, items: Sequence[ValidObservation]) 
     return found
 
 
+def _rows(
+    *,
+    principal: Principal,
+    province: str,
+    keys: Sequence[str],
+    items: Sequence[ValidObservation],
+    latest: dict[str, int],
+    sources: dict[str, int],
+    status: str,
+    submission_id: int,
+    reason: str | None,
+    now: datetime,
+) -> list[Row]:
+    """One row per item, in ``bulk.COLUMNS`` order.
+
+    An approved row is stored current already: it is its series' highest revision (its
+    number is one above every stored one, and the unique (series_key, revision) index
+    refuses a concurrent writer that took the same), so it is what ``refresh_current``
+    would make current; the refresh still runs for series that had earlier revisions.
+    """
+    is_current = status == "APPROVED"
+    cells: dict[tuple[tuple[str, str], ...], tuple[str | None, ...]] = {}
+    rows: list[Row] = []
+    for key, item in zip(keys, items, strict=True):
+        source_id = (
+            None
+            if item.source is None
+            else sources[
+                source_fingerprint(item.source.title, item.source.url, item.source.published_on)
+            ]
+        )
+        dims = cells.get(item.dimensions)
+        if dims is None:
+            dims = cells[item.dimensions] = dimension_cells(item.dimensions)
+        rows.append(
+            (
+                key,
+                latest.get(key, 0) + 1,
+                item.indicator,
+                province,
+                item.year,
+                item.period,
+                item.value,
+                item.numerator,
+                item.denominator,
+                item.dimension_key,
+                item.flag,
+                status,
+                is_current,
+                item.comment,
+                reason,
+                source_id,
+                submission_id,
+                now,
+                now,
+                principal.label,
+                *dims,
+            )
+        )
+    return rows
+
+
 async def _write(
     conn: AsyncConnection,
     *,
@@ -145,14 +216,7 @@ async def _write(
     now: datetime,
 ) -> StoredBatch | list[Problem]:
     keys = [series_key(province, item) for item in items]
-    latest: dict[str, int] = {
-        row[0]: row[1]
-        for row in await conn.execute(
-            select(Observation.series_key, func.max(Observation.revision))
-            .where(Observation.series_key.in_(keys))
-            .group_by(Observation.series_key)
-        )
-    }
+    latest = await latest_revisions(conn, keys)
     stale = [
         Problem(
             ("observations", str(item.position), "expectedRevision"),
@@ -184,46 +248,28 @@ async def _write(
             .returning(Submission.id)
         )
     ).scalar_one()
-    sources = await _source_ids(conn, items)
-    rows = []
-    for key, item in zip(keys, items, strict=True):
-        source_id = (
-            None
-            if item.source is None
-            else sources[
-                source_fingerprint(item.source.title, item.source.url, item.source.published_on)
-            ]
-        )
-        row = {
-            "series_key": key,
-            "revision": latest.get(key, 0) + 1,
-            "indicator_code": item.indicator,
-            "province_code": province,
-            "year": item.year,
-            "period": item.period,
-            "value": item.value,
-            "numerator": item.numerator,
-            "denominator": item.denominator,
-            "dimension_key": item.dimension_key,
-            "flag": item.flag,
-            "status": status,
-            "is_current": False,
-            "comment": item.comment,
-            "reason": reason,
-            "source_id": source_id,
-            "submission_id": submission_id,
-            "recorded_at": now,
-            "updated_at": now,
-            "recorded_by": principal.label,
-        }
-        for name, value in item.dimensions:
-            row[column_name(name)] = value
-        rows.append(row)
-    ids = (await conn.execute(insert(Observation).returning(Observation.id), rows)).scalars().all()
+    rows = _rows(
+        principal=principal,
+        province=province,
+        keys=keys,
+        items=items,
+        latest=latest,
+        sources=await _source_ids(conn, items),
+        status=status,
+        submission_id=submission_id,
+        reason=reason,
+        now=now,
+    )
+    ids = await insert_rows(conn, rows)
     if status == "APPROVED":
-        await refresh_current(conn, Observation, keys, now)
+        # Series stored for the first time hold only the new, current row.
+        await refresh_current(conn, Observation, [k for k in keys if k in latest], now)
     await data_version.bump(conn)
-    return StoredBatch(submission_id=submission_id, observation_ids=tuple(sorted(ids)))
+    return StoredBatch(
+        submission_id=submission_id,
+        observation_ids=tuple(sorted(ids)),
+        records=WrittenObservations(ids, rows),
+    )
 
 
 async def store_batch(

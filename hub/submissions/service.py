@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,7 +27,7 @@ MAX_REASON = 2000
 @dataclass(frozen=True, slots=True)
 class SubmissionOutcome:
     accepted: int
-    observations: list[ObservationRecord] = field(default_factory=list)
+    observations: Sequence[ObservationRecord] = ()
     problems: list[Problem] = field(default_factory=list)
     submission_id: int | None = None
 
@@ -120,7 +121,9 @@ async def submit_observations(
 async def _outcome(engine: AsyncEngine, stored: StoredBatch) -> SubmissionOutcome:
     if stored.submission_id is None:  # a dry run that passed
         return SubmissionOutcome(accepted=0)
-    records = await observations_by_ids(engine=engine, ids=stored.observation_ids)
+    records = stored.records
+    if records is None:  # a replay: read what the first run stored
+        records = await observations_by_ids(engine=engine, ids=stored.observation_ids)
     return SubmissionOutcome(
         accepted=len(records), observations=records, submission_id=stored.submission_id
     )

@@ -39,14 +39,11 @@ class ValidObservation:
     numerator: float | None
     denominator: float | None
     dimensions: tuple[tuple[str, str], ...]
+    dimension_key: str
     source: SourceItem | None
     flag: str
     comment: str | None
     expected_revision: int | None
-
-    @property
-    def dimension_key(self) -> str:
-        return dimension_key(dict(self.dimensions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +308,8 @@ def validate_observations(
         comment = check_text(
             item.comment, (*where, "comment"), MAX_COMMENT, problems, required=False
         )
-        key = (code, period, dimension_key(dict(dims)))
+        dims_key = dimension_key(dict(dims))
+        key = (code, period, dims_key)
         if key in seen:
             problems.append(
                 Problem(
@@ -332,6 +330,7 @@ def validate_observations(
                     numerator=item.numerator,
                     denominator=item.denominator,
                     dimensions=dims,
+                    dimension_key=dims_key,
                     source=source,
                     flag=item.flag or "FINAL",
                     comment=comment or None,

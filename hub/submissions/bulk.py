@@ -1,0 +1,184 @@
+"""Writing a large batch of observation rows in a constant number of statements.
+
+PostgreSQL: the latest revisions come from one ``= ANY(array)`` lookup, and the rows
+go in by ``COPY`` on the driver's connection, inside the same transaction, with ids
+taken from the table's sequence beforehand (COPY returns nothing). SQLite: one
+multi-row ``INSERT … RETURNING`` per chunk (SQLAlchemy's "insertmanyvalues").
+
+The payload's records are built from the rows just written, with the same function
+that builds them from a ``SELECT``: they are what reading them back would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+from sqlalchemy import String, any_, bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hub.dimensions import DIMENSION_NAMES, column_name
+from hub.models import Observation
+from hub.observations import ObservationRecord, record_from_row
+
+Row = tuple[Any, ...]
+
+COLUMNS: tuple[str, ...] = (
+    "series_key",
+    "revision",
+    "indicator_code",
+    "province_code",
+    "year",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "dimension_key",
+    "flag",
+    "status",
+    "is_current",
+    "comment",
+    "reason",
+    "source_id",
+    "submission_id",
+    "recorded_at",
+    "updated_at",
+    "recorded_by",
+    *(column_name(name) for name in DIMENSION_NAMES),
+)
+_AT = {name: index for index, name in enumerate(COLUMNS)}
+_FIRST_DIMENSION = _AT[column_name(DIMENSION_NAMES[0])]
+_DIMENSION_AT = {name: index for index, name in enumerate(DIMENSION_NAMES)}
+# The columns of hub.observations._ROW_COLUMNS (after the id), as positions in COLUMNS.
+_RECORD_ORDER = tuple(
+    _AT[name]
+    for name in (
+        "indicator_code",
+        "province_code",
+        "year",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "flag",
+        "revision",
+        "source_id",
+        "recorded_at",
+        "status",
+        "comment",
+        "series_key",
+        "updated_at",
+    )
+)
+
+
+def is_postgres(conn: AsyncConnection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def dimension_cells(dimensions: Sequence[tuple[str, str]]) -> tuple[str | None, ...]:
+    """One cell per dimension column, in ``DIMENSION_NAMES`` order (None: not given)."""
+    cells: list[str | None] = [None] * len(DIMENSION_NAMES)
+    for name, value in dimensions:
+        cells[_DIMENSION_AT[name]] = value
+    return tuple(cells)
+
+
+async def latest_revisions(conn: AsyncConnection, keys: Sequence[str]) -> dict[str, int]:
+    """The highest stored revision of each series that has one, whatever its status."""
+    if is_postgres(conn):
+        wanted = Observation.series_key == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
+    else:
+        wanted = Observation.series_key.in_(keys)
+    rows = await conn.execute(
+        select(Observation.series_key, func.max(Observation.revision))
+        .where(wanted)
+        .group_by(Observation.series_key)
+    )
+    return {str(key): int(revision) for key, revision in rows}
+
+
+async def insert_rows(conn: AsyncConnection, rows: Sequence[Row]) -> list[int]:
+    """Insert the rows (in ``COLUMNS`` order); return their ids, in the rows' order."""
+    if not rows:
+        return []
+    if is_postgres(conn):
+        return await _copy_rows(conn, rows)
+    stored = await conn.execute(
+        insert(Observation).returning(Observation.id, Observation.series_key),
+        [dict(zip(COLUMNS, row, strict=True)) for row in rows],
+    )
+    by_key = {str(key): int(row_id) for row_id, key in stored}
+    return [by_key[row[0]] for row in rows]
+
+
+async def _copy_rows(conn: AsyncConnection, rows: Sequence[Row]) -> list[int]:
+    ids = sorted(
+        int(row_id)
+        for row_id in (
+            await conn.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('observations', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(rows)},
+            )
+        ).scalars()
+    )
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    records = [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)]
+    try:
+        await driver.copy_records_to_table(
+            Observation.__tablename__, records=records, columns=("id", *COLUMNS)
+        )
+    except Exception as error:
+        raise as_dbapi_error(error) from error
+    return ids
+
+
+def as_dbapi_error(error: Exception) -> Exception:
+    """The driver's error as SQLAlchemy would raise it, so that retries recognise it."""
+    state = getattr(error, "sqlstate", None)
+    if not isinstance(state, str):
+        return error
+    kind = IntegrityError if state.startswith("23") else DBAPIError
+    return kind("COPY observations", None, error)
+
+
+class WrittenObservations(Sequence[ObservationRecord]):
+    """The records of rows just written, in id order, built on first use."""
+
+    __slots__ = ("_built", "_pairs")
+
+    def __init__(self, ids: Sequence[int], rows: Sequence[Row]) -> None:
+        self._pairs = sorted(zip(ids, rows, strict=True), key=lambda pair: pair[0])
+        self._built: list[ObservationRecord] | None = None
+
+    def _records(self) -> list[ObservationRecord]:
+        if self._built is None:
+            self._built = [_record(row_id, row) for row_id, row in self._pairs]
+        return self._built
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __iter__(self) -> Iterator[ObservationRecord]:
+        return iter(self._records())
+
+    @overload
+    def __getitem__(self, index: int) -> ObservationRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ObservationRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> ObservationRecord | Sequence[ObservationRecord]:
+        return self._records()[index]
+
+
+def _record(row_id: int, row: Row) -> ObservationRecord:
+    return record_from_row(
+        (row_id, *(row[i] for i in _RECORD_ORDER), *row[_FIRST_DIMENSION:]),
+    )

@@ -1,0 +1,145 @@
+"""Large batches: written in a constant number of statements, answered without reading back.
+
+The payload's records are built from the rows just written; they must equal what
+reading the same ids gives. A batch re-submitted for the same series becomes the new
+current revision, and only it.
+"""
+
+import itertools
+from datetime import UTC, datetime
+
+import asyncpg
+from sqlalchemy import func, select
+
+from hub.auth import authenticate
+from hub.db import count_statements
+from hub.models import Observation
+from hub.observations import observations_by_ids
+from hub.retry import is_retryable
+from hub.submissions.bulk import as_dbapi_error
+from hub.submissions.inputs import ObservationBatch, ObservationItem, SourceItem
+from hub.submissions.service import SubmissionOutcome, submit_observations
+from tests.support.submissions import token_for
+
+TODAY = datetime(2025, 6, 1, tzinfo=UTC)
+DIMENSIONS = list(
+    itertools.product(
+        (None, "PROVINCE", "DISTRICT"),
+        (None, "LEADERS", "CITIZENS"),
+        (None, "ONLINE"),
+        (None, "AGRICULTURE", "STATE"),
+    )
+)
+NAMES = ("level", "audience", "training_mode", "sector")
+
+
+def trained(count: int, *, period_month: int = 1, offset: float = 0) -> tuple[ObservationItem, ...]:
+    """``count`` distinct figures of people trained in 2016–2024, with breakdowns."""
+    combos = list(itertools.product(DIMENSIONS, range(2016, 2025)))[:count]
+    assert len(combos) == count
+    return tuple(
+        ObservationItem(
+            indicator="training.people_trained",
+            year=year,
+            period=f"{year}-{period_month:02d}",
+            value=float(index) + offset,
+            dimensions=tuple((n, v) for n, v in zip(NAMES, dims, strict=True) if v),
+        )
+        for index, (dims, year) in enumerate(combos)
+    )
+
+
+async def submit(engine, token: str, items, province: str = "22", **extra) -> SubmissionOutcome:
+    return await submit_observations(
+        engine=engine,
+        principal=await authenticate(engine=engine, token=token),
+        batch=ObservationBatch(province=province, items=tuple(items), **extra),
+        max_batch=10_000,
+        today=TODAY,
+    )
+
+
+async def test_the_payload_equals_reading_the_stored_rows_back(engine):
+    token = await token_for(engine)
+    mixed = (
+        ObservationItem(indicator="staffing.it_staff", year=2023, value=48),
+        ObservationItem(
+            indicator="staffing.civil_servants_it_qualified_share",
+            year=2023,
+            numerator=2100,
+            denominator=2390,
+            dimensions=(("level", "PROVINCE"), ("audience", "LEADERS")),
+            source=SourceItem(title="Báo cáo số 12/BC-STTTT", url="https://example.org/12"),
+            comment="Nguye\u0302\u0303n  ",
+            flag="ESTIMATE",
+        ),
+    )
+    outcome = await submit(engine, token, mixed + trained(40), reason="Số liệu quý")
+    assert outcome.problems == []
+    assert outcome.accepted == 42
+    ids = [record.id for record in outcome.observations]
+    assert ids == sorted(ids)
+    assert list(outcome.observations) == await observations_by_ids(engine=engine, ids=ids)
+    assert list(outcome.observations[:1]) == [outcome.observations[0]]
+
+
+async def test_a_resubmitted_batch_becomes_the_only_current_revision(engine):
+    ministry, province = await token_for(engine), await token_for(engine, "22")
+    first = await submit(engine, ministry, trained(50))
+    second = await submit(engine, ministry, trained(50, offset=0.0 + 1000))
+    pending = await submit(engine, province, trained(50, offset=2000))
+    assert [o.accepted for o in (first, second, pending)] == [50, 50, 50]
+    assert {r.revision for r in second.observations} == {2}
+    assert {(r.revision, r.status) for r in pending.observations} == {(3, "PENDING")}
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    Observation.series_key,
+                    Observation.revision,
+                    Observation.is_current,
+                    Observation.updated_at,
+                ).where(
+                    Observation.indicator_code == "training.people_trained",
+                    Observation.province_code == "22",
+                    Observation.period.like("%-01"),
+                )
+            )
+        ).all()
+    assert len(rows) == 150
+    current = {r.series_key: r.revision for r in rows if r.is_current}
+    assert current == {r.series_key: 2 for r in second.observations}
+    superseded = {r.updated_at.replace(tzinfo=UTC) for r in rows if r.revision == 1}
+    assert superseded == {second.observations[0].recorded_at}
+
+
+async def test_a_batch_takes_as_many_statements_whatever_its_size(engine, backend):
+    token = await token_for(engine)
+    await submit(engine, token, trained(5, period_month=2))  # warm caches
+    counts = []
+    for size, month in ((5, 3), (160, 4)):
+        with count_statements(engine) as counter:
+            outcome = await submit(engine, token, trained(size, period_month=month))
+        assert outcome.accepted == size
+        counts.append(counter.count)
+    if backend == "postgresql":  # SQLite splits a large INSERT by its parameter limit
+        assert counts[0] == counts[1], counts
+    async with engine.connect() as conn:
+        current = (
+            await conn.execute(
+                select(func.count()).where(
+                    Observation.indicator_code == "training.people_trained",
+                    Observation.period.like("%-04"),
+                    Observation.is_current.is_(True),
+                )
+            )
+        ).scalar_one()
+    assert current == 160
+
+
+def test_a_lost_race_during_copy_is_retried_like_any_other():
+    assert is_retryable(as_dbapi_error(asyncpg.exceptions.UniqueViolationError("taken")))
+    assert is_retryable(as_dbapi_error(asyncpg.exceptions.DeadlockDetectedError("deadlock")))
+    assert not is_retryable(as_dbapi_error(asyncpg.exceptions.DataError("bad")))
+    other = ValueError("not the database's")
+    assert as_dbapi_error(other) is other
