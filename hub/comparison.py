@@ -76,7 +76,15 @@ async def compare(
             province_codes=province_codes,
             existing_only=False,
         )
-        ranked = ranked_values(indicator_codes=indicator_codes, years=years)
+        # Rank among every unit first, then keep the compared ones: a filter on the
+        # province cannot go below the window, and joining the whole ranking to a few
+        # provinces' values is what made this statement slow.
+        every_rank = ranked_values(indicator_codes=indicator_codes, years=years)
+        ranked = (
+            select(every_rank)
+            .where(every_rank.c.province_code.in_(province_codes))
+            .subquery("compared_ranks")
+        )
         query = select(
             values.c.indicator_code,
             values.c.year,

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -137,6 +138,13 @@ class DimensionColumns:
     dim_training_mode: Mapped[str | None] = mapped_column(String(48))
 
 
+# The rows a ranking reads: current totals (no breakdown). Spelled as the queries spell
+# it (``hub.observations.is_total``), so that both databases see the partial index apply.
+CURRENT_TOTALS = " AND ".join(
+    ("is_current IS true", *(f"{name} IS NULL" for name in DimensionColumns.__annotations__))
+)
+
+
 class Observation(DimensionColumns, Base):
     """One revision of one figure: an indicator's value for a province, period and breakdown."""
 
@@ -151,6 +159,17 @@ class Observation(DimensionColumns, Base):
             "indicator_code",
             "dimension_key",
             "year",
+        ),
+        Index(
+            "ix_observations_current_totals",
+            "indicator_code",
+            "year",
+            "province_code",
+            "period",
+            "id",
+            postgresql_where=text(CURRENT_TOTALS),
+            postgresql_include=["value"],
+            sqlite_where=text(CURRENT_TOTALS),
         ),
         Index("ix_observations_recorded_at", "recorded_at"),
         Index("ix_observations_updated_at", "updated_at"),
