@@ -23,17 +23,23 @@ its span.
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import isfinite
 from typing import Any, TypeVar
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList
@@ -96,6 +102,40 @@ def _leaf(coerce: Callable[[Any], Any], nullable: bool) -> Complete:
         return coerced
 
     return complete
+
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+def _scalar(named: GraphQLScalarType | GraphQLEnumType, nullable: bool) -> Complete:
+    """A leaf's completion, answering the common case (a value already of the type the
+    answer needs) without the serializer, which still handles everything else."""
+    slow = _leaf(named.coerce_output_value, nullable)
+    if isinstance(named, GraphQLEnumType):
+        wrapped = getattr(named, "wrapped_cls", None)
+        if wrapped is None:
+            return slow
+        names = {value.value: name for name, value in named.values.items()}
+
+        def enum(value: Any) -> Any:
+            if type(value) is wrapped:
+                found = names.get(value.value)
+                if found is not None:
+                    return found
+            return slow(value)
+
+        return enum
+    if named is GraphQLString or named is GraphQLID:
+        return lambda value: value if type(value) is str else slow(value)
+    if named is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else slow(value)
+    if named is GraphQLInt:
+        return lambda value: (
+            value if type(value) is int and _INT_MIN <= value <= _INT_MAX else slow(value)
+        )
+    if named is GraphQLFloat:
+        return lambda value: value if type(value) is float and isfinite(value) else slow(value)
+    return slow
 
 
 def _list(item: Complete, nullable: bool) -> Complete:
@@ -177,7 +217,7 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         nullable = not isinstance(type_, GraphQLNonNull)
         named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
-            return _leaf(named.coerce_output_value, nullable)
+            return _scalar(named, nullable)
         if isinstance(named, GraphQLList):
             item = self._compile(named.of_type, details)
             return None if item is None else _list(item, nullable)
