@@ -35,6 +35,7 @@ from bench.scenarios import SCENARIOS, Scenario  # noqa: E402
 from bench.servers import (  # noqa: E402
     HUB,
     Server,
+    hub_workers,
     install_postgraphile,
     new_workdir,
     remove,
@@ -87,6 +88,7 @@ def machine() -> dict[str, Any]:
         "memory_mb": memory,
         "python": platform.python_version(),
         "postgresql": "15",
+        "hub_workers": hub_workers(),
     }
 
 

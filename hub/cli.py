@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from hub.settings import FIXTURES_DIR, PROJECT_ROOT, Settings, SettingsError
 
@@ -21,8 +22,12 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     configure_logging()
     configure_from_environment()
     print(f"Serving GraphQL on http://{settings.host}:{settings.port}/graphql", flush=True)
+    # Several workers: each process builds its own app from the same HUB_* environment.
+    app: Any = create_app(settings) if settings.workers == 1 else "hub.cli:worker_app"
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers if settings.workers > 1 else None,
         host=settings.host,
         port=settings.port,
         log_level="info",
@@ -30,6 +35,18 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=30,
     )
     return 0
+
+
+def worker_app() -> Any:
+    """The app of one of several uvicorn workers (``HUB_WORKERS``): a process of its own,
+    configured like ``hub serve`` configures the single one."""
+    from hub.app import create_app
+    from hub.request_telemetry import configure_logging
+    from hub.telemetry import configure_from_environment
+
+    configure_logging()
+    configure_from_environment()
+    return create_app(Settings.from_env())
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:

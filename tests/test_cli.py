@@ -60,3 +60,40 @@ def test_load_fixtures_twice_stores_nothing_the_second_time(database):
     done = run("load-fixtures", database=database)
     assert done.returncode == 0
     assert "Done: 0 rows" in done.stdout
+
+
+def test_serve_with_several_workers_answers_from_each_of_them(database):
+    """HUB_WORKERS=2: uvicorn runs two processes, each building the app from HUB_*."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(
+        os.environ,
+        HUB_DATABASE_URL=f"sqlite:///{database}",
+        HUB_PORT=str(port),
+        HUB_WORKERS="2",
+    )
+    server = subprocess.Popen(
+        [*HUB, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/graphql"
+        deadline = time.monotonic() + 60
+        answer = None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                answer = httpx.post(url, json={"query": "{ indicators { code } }"}, timeout=5)
+            except httpx.TransportError:
+                time.sleep(0.3)
+        assert answer is not None, "the server did not come up"
+        codes = {i["code"] for i in answer.json()["data"]["indicators"]}
+        assert "staffing.it_staff" in codes
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert output.count("Started server process") == 2, output

@@ -26,3 +26,10 @@ def test_a_bad_port_is_refused_with_its_name(port):
 def test_an_unsupported_database_is_refused():
     with pytest.raises(SettingsError):
         normalise_database_url("mysql://localhost/hub")
+
+
+def test_workers_default_to_one_and_are_bounded():
+    assert Settings.from_env({}).workers == 1
+    assert Settings.from_env({"HUB_WORKERS": "4"}).workers == 4
+    with pytest.raises(SettingsError, match="HUB_WORKERS"):
+        Settings.from_env({"HUB_WORKERS": "0"})
