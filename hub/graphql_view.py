@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,11 +21,13 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from hub import json_codec
 from hub.auth import pending_provinces_for
 from hub.db import reader
 from hub.observations import Visibility
 from hub.operations import operation_type
 from hub.query_limits import QueryLimits
+from hub.reference import ReferenceCache, RequestReference
 from hub.settings import Settings
 from loaders import create_loaders
 from schema import build_schema
@@ -98,20 +99,26 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.engine = engine
         self.reader = reader(engine)
         self.settings = settings
+        self.reference_cache = ReferenceCache()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
-        principal = request.scope.get("state", {}).get("principal")
+        state = request.scope.get("state", {})
+        principal = state.get("principal")
         visibility = Visibility(pending_provinces=pending_provinces_for(principal))
+        reference = RequestReference(
+            self.reference_cache, self.reader, version=state.get("data_version")
+        )
         return HubContext(
             engine=self.engine,
             reader=self.reader,
             settings=self.settings,
-            loaders=create_loaders(self.reader, visibility),
+            loaders=create_loaders(self.reader, visibility, reference),
             principal=principal,
             request=request,
             response=response,
+            reference=reference,
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -137,16 +144,16 @@ class HubGraphQL(GraphQL[HubContext, None]):
             try:
                 for key in ("variables", "extensions"):
                     if key in body:
-                        body[key] = json.loads(body[key])
-            except json.JSONDecodeError:
+                        body[key] = json_codec.loads(body[key])
+            except json_codec.DecodeError:
                 return _bad_request("variables and extensions must be JSON objects")
         elif request.method == "POST":
             content_type = request.headers.get("content-type", "")
             if content_type.split(";")[0].strip() != JSON:
                 return _bad_request("A POST carries application/json", 415)
             try:
-                body = json.loads(await request.body())
-            except (json.JSONDecodeError, UnicodeDecodeError):
+                body = json_codec.loads(await request.body())
+            except (json_codec.DecodeError, UnicodeDecodeError):
                 return _bad_request("The body is not JSON")
         else:
             return None
@@ -168,6 +175,12 @@ class HubGraphQL(GraphQL[HubContext, None]):
         if variables is not None and not isinstance(variables, dict):
             return _bad_request("variables must be an object")
         return None
+
+    def encode_json(self, data: object) -> bytes:
+        return json_codec.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return json_codec.loads(data)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

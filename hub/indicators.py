@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,14 @@ async def resolve_indicators(
 ) -> list[IndicatorRecord]:
     """The indicators with these codes, in the given order; unknown codes raise."""
     found = await indicators_by_codes(engine=engine, codes=codes)
+    return pick_indicators(found, codes, field)
+
+
+def pick_indicators(
+    found: Mapping[str, IndicatorRecord], codes: Sequence[str], field: tuple[str, ...] = ()
+) -> list[IndicatorRecord]:
+    """The indicators of ``found`` with these codes, in the given order, each once;
+    unknown codes raise."""
     resolved: list[IndicatorRecord] = []
     for index, code in enumerate(codes):
         record = found.get(code.strip())

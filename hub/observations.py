@@ -98,7 +98,7 @@ class ObservationQuery:
 @dataclass(frozen=True, slots=True)
 class ObservationPage:
     records: list[ObservationRecord]
-    total_count: int
+    total_count: int | None
     has_next_page: bool
 
     @property
@@ -223,9 +223,18 @@ def select_observations(query: ObservationQuery) -> Select[tuple[object, ...]]:
 
 
 async def page_observations(
-    *, engine: AsyncEngine, query: ObservationQuery, first: int, after: str | None
+    *,
+    engine: AsyncEngine,
+    query: ObservationQuery,
+    first: int,
+    after: str | None,
+    count: bool = True,
 ) -> ObservationPage:
-    """One page of ``first`` observations after the cursor, and the filter's total count."""
+    """One page of ``first`` observations after the cursor, and the filter's total count.
+
+    Counting every match costs more than reading a page: with ``count=False`` (nobody
+    asked for the total) ``total_count`` is None and no count runs.
+    """
     if first < 0:
         raise InvalidArgumentError("first must not be negative", field=("first",))
     rows_query = select_observations(query).limit(first + 1)
@@ -233,7 +242,7 @@ async def page_observations(
         rows_query = rows_query.where(Observation.id > decode_cursor(after))
     count_query = select(func.count()).select_from(Observation).where(*conditions_of(query))
     async with engine.connect() as conn:
-        total = int((await conn.execute(count_query)).scalar_one())
+        total = int((await conn.execute(count_query)).scalar_one()) if count else None
         rows = (await conn.execute(rows_query)).all() if first > 0 else []
     records = [record_from_row(row) for row in rows[:first]]
     return ObservationPage(records=records, total_count=total, has_next_page=len(rows) > first)

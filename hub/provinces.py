@@ -161,6 +161,14 @@ async def list_provinces(
         return [_record(row).named_on(as_of) for row in await conn.execute(query)]
 
 
+async def all_provinces(*, engine: AsyncEngine) -> list[ProvinceRecord]:
+    """Every unit, current or former, ordered by code."""
+    async with engine.connect() as conn:
+        return [
+            _record(row) for row in await conn.execute(select(*_COLUMNS).order_by(Province.code))
+        ]
+
+
 async def provinces_by_codes(
     *, engine: AsyncEngine, codes: Iterable[str]
 ) -> dict[str, ProvinceRecord]:
@@ -232,16 +240,44 @@ async def resolve_provinces(
             )
         )
     )
+    async with engine.connect() as conn:
+        rows = [(_record(row), str(row[-2]), row[-1]) for row in await conn.execute(query)]
+    return pick_provinces(rows, references, field=field, on=on)
+
+
+@dataclass(frozen=True, slots=True)
+class NameKey:
+    """One row of ``province_names``: a folded name a unit may be looked up by."""
+
+    search_key: str
+    province_code: str
+    valid_to: date | None
+
+
+async def all_name_keys(*, engine: AsyncEngine) -> list[NameKey]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(ProvinceName.search_key, ProvinceName.province_code, ProvinceName.valid_to)
+        )
+        return [NameKey(str(key), str(code), valid_to) for key, code, valid_to in rows]
+
+
+def pick_provinces(
+    named: Iterable[tuple[ProvinceRecord, str, date | None]],
+    references: Sequence[str],
+    *,
+    field: tuple[str, ...] = (),
+    on: date | None = None,
+) -> list[ProvinceRecord]:
+    """Resolve references among ``named`` (each unit with one of its folded names and
+    the name's last day): by code, else slug, else name (see ``_preference``)."""
     by_code: dict[str, ProvinceRecord] = {}
     by_slug: dict[str, ProvinceRecord] = {}
     by_key: dict[str, list[tuple[tuple[int, int, str], ProvinceRecord]]] = {}
-    async with engine.connect() as conn:
-        for row in await conn.execute(query):
-            record = _record(row)
-            by_code[record.code] = record
-            by_slug[record.slug] = record
-            key, key_valid_to = str(row[-2]), row[-1]
-            by_key.setdefault(key, []).append((_preference(record, key, key_valid_to, on), record))
+    for record, key, key_valid_to in named:
+        by_code[record.code] = record
+        by_slug[record.slug] = record
+        by_key.setdefault(key, []).append((_preference(record, key, key_valid_to, on), record))
     resolved: list[ProvinceRecord] = []
     for index, ref in enumerate(references):
         candidates = sorted(by_key.get(fold_place_name(nfc(ref)), []), key=lambda c: c[0])

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub import data_version
+from hub import data_version, json_codec
 from hub.auth import Principal
 from hub.db_errors import classify
 from hub.operations import operation_type
@@ -78,8 +78,8 @@ def _request_fields(scope: Scope, body: bytes) -> tuple[str, str | None, object]
         if "query" not in params:
             return None
         try:
-            variables = json.loads(params["variables"][0]) if "variables" in params else None
-        except json.JSONDecodeError:
+            variables = json_codec.loads(params["variables"][0]) if "variables" in params else None
+        except json_codec.DecodeError:
             return None
         name = params.get("operationName", [None])[0] or None
         return params["query"][0], name, variables
@@ -87,8 +87,8 @@ def _request_fields(scope: Scope, body: bytes) -> tuple[str, str | None, object]
     if content_type != b"application/json":
         return None  # the view refuses it; never answer it from the cache
     try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = json_codec.loads(body)
+    except (json_codec.DecodeError, UnicodeDecodeError):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return None
@@ -154,6 +154,8 @@ class CachedGraphQL:
             )
             await send({"type": "http.response.body", "body": found.body})
             return
+        # The request's reference data (``hub.reference``) is read under the same version.
+        scope.setdefault("state", {})["data_version"] = version
         await self._run_and_keep(scope, replay, send, key, version)
 
     async def _run_and_keep(

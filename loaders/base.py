@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.dataloader import DataLoader
 
 from hub import telemetry
+from hub.reference import RequestReference
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -36,3 +37,12 @@ class EngineLoader(DataLoader[K, V], Generic[K, V]):
             found = await self.fetch(keys)
             current.set_attribute("rows", len(found))
         return [found[key] if key in found else self.default(key) for key in keys]
+
+
+class ReferenceLoader(EngineLoader[K, V], Generic[K, V]):
+    """A loader whose values come from the process's reference data (no statement
+    beyond, at most, the request's one read of the data version)."""
+
+    def __init__(self, engine: AsyncEngine, reference: RequestReference) -> None:
+        super().__init__(engine)
+        self.reference = reference

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from hub.indicators import IndicatorRecord, indicators_by_codes
+from hub.indicators import IndicatorRecord
 from hub.sources import SourceRecord, sources_by_ids
-from loaders.base import EngineLoader
+from loaders.base import EngineLoader, ReferenceLoader
 
 
-class IndicatorByCodeLoader(EngineLoader[str, IndicatorRecord]):
+class IndicatorByCodeLoader(ReferenceLoader[str, IndicatorRecord]):
     async def fetch(self, keys: Sequence[str]) -> Mapping[str, IndicatorRecord]:
-        return await indicators_by_codes(engine=self.engine, codes=keys)
+        known = (await self.reference()).indicators
+        return {key: known[key] for key in keys if key in known}
 
 
 class SourceByIdLoader(EngineLoader[int, SourceRecord]):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.observations import PUBLIC, Visibility
+from hub.reference import ReferenceCache, RequestReference
 from loaders.catalogue import IndicatorByCodeLoader, SourceByIdLoader
 from loaders.plans import (
     LegalBasesByPlanIdLoader,
@@ -32,12 +33,18 @@ class Loaders:
     plan_by_id: PlanByIdLoader
 
 
-def create_loaders(engine: AsyncEngine, visibility: Visibility = PUBLIC) -> Loaders:
-    """Fresh loaders for one request: their caches never outlive it."""
+def create_loaders(
+    engine: AsyncEngine,
+    visibility: Visibility = PUBLIC,
+    reference: RequestReference | None = None,
+) -> Loaders:
+    """Fresh loaders for one request: their caches never outlive it. Provinces and
+    indicators come from ``reference`` (the process's copy, ``hub.reference``)."""
+    reference = reference or RequestReference(ReferenceCache(), engine)
     return Loaders(
-        province_by_code=ProvinceByCodeLoader(engine),
+        province_by_code=ProvinceByCodeLoader(engine, reference),
         predecessors_by_province_code=PredecessorsByProvinceCodeLoader(engine),
-        indicator_by_code=IndicatorByCodeLoader(engine),
+        indicator_by_code=IndicatorByCodeLoader(engine, reference),
         source_by_id=SourceByIdLoader(engine),
         targets_by_plan_id=TargetsByPlanIdLoader(engine),
         legal_bases_by_plan_id=LegalBasesByPlanIdLoader(engine),

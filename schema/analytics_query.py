@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from hub import aggregates, completeness, indicators, rollup, targets_report
+from hub import aggregates, completeness, rollup, targets_report
 from hub.errors import check_year
 from schema.analytics import (
     Aggregate,
@@ -18,7 +18,7 @@ from schema.analytics import (
     TargetStatus,
 )
 from schema.arguments import bounded
-from schema.context import Info, read_engine
+from schema.context import Info, indicators_by_code, read_engine
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationFilter
 from schema.plan import Target, TargetProgress
@@ -35,9 +35,7 @@ TopicArgument = Annotated[
 async def _indicator_code(info: Info, code: strawberry.ID | None) -> str | None:
     if code is None:
         return None
-    (record,) = await indicators.resolve_indicators(
-        engine=read_engine(info.context), codes=[str(code)], field=("indicator",)
-    )
+    (record,) = await indicators_by_code(info.context, [str(code)], ("indicator",))
     return record.code
 
 

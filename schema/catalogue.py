@@ -8,7 +8,7 @@ import strawberry
 from hub.indicators import IndicatorRecord
 from hub.observations import DimensionValue
 from hub.sources import SourceRecord
-from schema.context import Info
+from schema.context import Info, reference_of
 from schema.enums import Topic, Unit
 
 
@@ -82,8 +82,7 @@ class Source:
 
 
 async def indicators_named(info: Info, codes: Iterable[str]) -> dict[str, Indicator]:
-    """Indicators by code, loaded in one batch: what a list resolver attaches to its
-    items so that they need no resolver per row."""
-    wanted = sorted(set(codes))
-    records = await info.context.loaders.indicator_by_code.load_many(wanted)
-    return {code: Indicator.from_record(r) for code, r in zip(wanted, records, strict=True)}
+    """Indicators by code, from the request's reference data: what a list resolver
+    attaches to its items so that they need no resolver per row."""
+    known = (await reference_of(info.context)).indicators
+    return {code: Indicator.from_record(known[code]) for code in set(codes)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import strawberry
@@ -11,7 +12,9 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from hub.auth import Principal, pending_provinces_for
+from hub.indicators import IndicatorRecord, pick_indicators
 from hub.observations import Visibility
+from hub.reference import Reference, ReferenceCache, RequestReference
 from hub.settings import Settings
 from loaders import Loaders
 
@@ -27,6 +30,8 @@ class HubContext:
     principal: Principal | None = None
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
+    reference: RequestReference | None = None
+    """Provinces and indicators as of this request's data version (``hub.reference``)."""
 
     @property
     def visibility(self) -> Visibility:
@@ -38,3 +43,17 @@ Info = strawberry.Info[HubContext, None]
 
 def read_engine(context: HubContext) -> AsyncEngine:
     return context.reader or context.engine
+
+
+async def reference_of(context: HubContext) -> Reference:
+    """The request's provinces and indicators (``hub.reference``)."""
+    if context.reference is None:
+        context.reference = RequestReference(ReferenceCache(), read_engine(context))
+    return await context.reference()
+
+
+async def indicators_by_code(
+    context: HubContext, codes: Sequence[str], field: tuple[str, ...]
+) -> list[IndicatorRecord]:
+    """The indicators with these codes, in the given order; unknown codes raise."""
+    return pick_indicators((await reference_of(context)).indicators, codes, field)

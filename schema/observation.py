@@ -158,13 +158,17 @@ class ObservationConnection:
     @classmethod
     async def from_page(cls, info: Info, page: ObservationPage) -> ObservationConnection:
         nodes = await build_observations(info, page.records)
+        wanted = selected_names(info)
+        # What the query does not select is never read: no cursor is encoded for it,
+        # and a page fetched without a count (see the resolver) carries none.
+        with_cursors = "cursor" in wanted
         return cls(
             edges=[
-                ObservationEdge(cursor=encode_cursor(r.id), node=node)
+                ObservationEdge(cursor=encode_cursor(r.id) if with_cursors else "", node=node)
                 for r, node in zip(page.records, nodes, strict=True)
             ],
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
-            total_count=page.total_count,
+            total_count=-1 if page.total_count is None else page.total_count,
         )
 
 

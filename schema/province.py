@@ -6,7 +6,7 @@ from datetime import date
 import strawberry
 
 from hub.provinces import ProvinceRecord
-from schema.context import Info
+from schema.context import Info, reference_of
 from schema.enums import ProvinceKind
 from schema.fast_lists import NOT_PREFETCHED, prefetched
 from schema.selection import selected_names
@@ -84,13 +84,10 @@ async def load_provinces(
 async def provinces_named(
     info: Info, keys: Iterable[tuple[str, date | None]]
 ) -> dict[tuple[str, date | None], Province]:
-    """Provinces by (code, date of the name), every code loaded in one batch: what a
-    list resolver attaches to its items so that they need no resolver per row."""
-    wanted = set(keys)
-    codes = sorted({code for code, _on in wanted})
-    records = await info.context.loaders.province_by_code.load_many(codes)
-    units = dict(zip(codes, records, strict=True))
-    return {(code, on): Province.from_record(units[code].named_on(on)) for code, on in wanted}
+    """Provinces by (code, date of the name), from the request's reference data: what
+    a list resolver attaches to its items so that they need no resolver per row."""
+    units = (await reference_of(info.context)).provinces
+    return {(code, on): Province.from_record(units[code].named_on(on)) for code, on in set(keys)}
 
 
 async def build_provinces(info: Info, records: Sequence[ProvinceRecord]) -> list[Province]:

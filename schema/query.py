@@ -20,11 +20,12 @@ from schema.arguments import (
     years_of,
 )
 from schema.catalogue import Dimension, Indicator, indicators_named
-from schema.context import Info, read_engine
+from schema.context import Info, indicators_by_code, read_engine, reference_of
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationConnection, ObservationFilter
 from schema.plan import Plan, build_plans
 from schema.province import Province, build_provinces, provinces_named
+from schema.selection import selected_names
 
 ProvinceRef = Annotated[
     strawberry.ID,
@@ -38,9 +39,8 @@ async def resolve_province_codes(
     wanted = bounded(refs, limit=MAX_PROVINCES, field=field)
     if wanted is None:
         return None
-    found = await provinces.resolve_provinces(
-        engine=read_engine(info.context), references=[str(r) for r in wanted], field=field
-    )
+    named = (await reference_of(info.context)).named
+    found = provinces.pick_provinces(named, [str(r) for r in wanted], field=field)
     return tuple(p.code for p in found)
 
 
@@ -50,9 +50,7 @@ async def _indicator_codes(
     wanted = bounded(codes, limit=MAX_INDICATORS, field=field)
     if wanted is None:
         return None
-    found = await indicators.resolve_indicators(
-        engine=read_engine(info.context), codes=[str(c) for c in wanted], field=field
-    )
+    found = await indicators_by_code(info.context, [str(c) for c in wanted], field)
     return tuple(i.code for i in found)
 
 
@@ -60,9 +58,7 @@ async def indicator_and_breakdown(
     info: Info, indicator: strawberry.ID, dimensions: Sequence[DimensionInput] | None
 ) -> tuple[indicators.IndicatorRecord, tuple[observations.DimensionValue, ...]]:
     """An indicator argument and an optional breakdown, resolved and checked."""
-    (record,) = await indicators.resolve_indicators(
-        engine=read_engine(info.context), codes=[str(indicator)], field=("indicator",)
-    )
+    (record,) = await indicators_by_code(info.context, [str(indicator)], ("indicator",))
     dims = tuple(
         observations.DimensionValue(d.name, d.value)
         for d in bounded(dimensions, limit=MAX_DIMENSIONS, field=("dimensions",)) or ()
@@ -163,8 +159,13 @@ class CoreQuery:
         settings = info.context.settings
         size = page_size(first, default=settings.default_page_size, maximum=settings.max_page_size)
         query = await observation_query(info, filter)
+        wanted = selected_names(info)
         page = await observations.page_observations(
-            engine=read_engine(info.context), query=query, first=size, after=after
+            engine=read_engine(info.context),
+            query=query,
+            first=size,
+            after=after,
+            count="totalCount" in wanted,
         )
         return await ObservationConnection.from_page(info, page)
 

@@ -1,25 +1,36 @@
 """The benchmark's questions, as the hub gets them: they answer, in few statements.
 
-Bounds are worst cases (each loader in its own batch, see test_round_trips), plus the
-result cache's one read of the data version.
+Counted with the result cache off, once the process holds its reference data
+(``hub.reference``): the steady state a busy hub is in. The first request after a
+change of the data version also reads the provinces, their names and the indicators.
 """
 
+import dataclasses
+
+import httpx
 import pytest
 
 from bench.scenarios import SCENARIOS
+from hub.app import create_app
 from hub.db import count_statements
 
-# compare: version, province names, the pairs present, values with ranks, provinces,
-# indicators.
-BOUNDS = {"ranking": 4, "compare": 6, "dashboard": 9, "page_1000": 6}
+# Each starts with the request's one read of the data version.
+# ranking: the ranking. compare: the (indicator, year) pairs present, the values with
+# their ranks. dashboard: the provinces, the plans, their targets, the targets'
+# progress. page_1000: the page (no count: the query does not ask for the total).
+STATEMENTS = {"ranking": 2, "compare": 3, "dashboard": 5, "page_1000": 2}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 async def test_each_benchmark_question_takes_a_pinned_number_of_statements(
-    client, engine, scenario
+    engine, settings, scenario
 ):
-    with count_statements(engine) as counter:
-        response = await client.post("/graphql", json=scenario.hub)
-    body = response.json()
-    assert "errors" not in body, body
-    assert counter.count <= BOUNDS[scenario.name], counter.statements
+    app = create_app(dataclasses.replace(settings, result_cache_size=0), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        first = (await client.post("/graphql", json=scenario.hub)).json()
+        with count_statements(engine) as counter:
+            again = (await client.post("/graphql", json=scenario.hub)).json()
+    assert "errors" not in again, again
+    assert again == first
+    assert counter.count == STATEMENTS[scenario.name], counter.statements

@@ -80,3 +80,24 @@ async def test_queries_may_use_get_but_mutations_may_not(client):
     mutation = 'mutation { lockPeriod(province: "83", year: 2020) { locked } }'
     refused = await client.get("/graphql", params={"query": mutation})
     assert refused.status_code == 405
+
+
+async def test_answers_are_utf8_json_and_read_back_exactly(client):
+    query = '{ provinces(asOf: "2020-06-30") { code name } }'
+    response = await client.post("/graphql", json={"query": query})
+    assert response.headers["content-type"].endswith("charset=utf-8")
+    assert "Bến Tre".encode() in response.content  # UTF-8, not \\u escapes
+    assert {"code": "83", "name": "Bến Tre"} in response.json()["data"]["provinces"]
+
+
+async def test_a_variable_beyond_64_bits_is_a_graphql_error_not_a_bad_body(client):
+    response = await client.post(
+        "/graphql",
+        content=b'{"query": "query($y: Int!) { ranking(indicator: \\"staffing.it_staff\\", '
+        b'year: $y) { year } }", "variables": {"y": 123456789012345678901234567890}}',
+        headers={"content-type": "application/json"},
+    )
+    body = response.json()
+    assert body["errors"], body
+    assert "not JSON" not in body["errors"][0]["message"]
+    assert "Int cannot represent" in body["errors"][0]["message"]

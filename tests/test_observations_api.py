@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from hub.db import count_statements
 from hub.fixtures.load import read_catalogue
 from hub.settings import FIXTURES_DIR
 from tests.support.graphql import gql
@@ -119,3 +120,26 @@ async def test_an_unknown_province_in_a_filter_names_the_reference(client):
     assert error["extensions"]["code"] == "UNKNOWN_PROVINCE"
     assert error["extensions"]["field"] == ["filter", "provinces", "1"]
     assert "Atlantis" in error["message"]
+
+
+async def test_a_page_that_does_not_ask_for_the_total_runs_no_count(client, engine):
+    ask = "{ observations(first: 5) { %s edges { node { id } } } }"
+    with count_statements(engine) as counted:
+        with_total = await gql(client, ask % "totalCount")
+    with count_statements(engine) as plain:
+        without = await gql(client, ask % "")
+    assert with_total["observations"]["totalCount"] == len(SEED_FIGURES)
+    assert without["observations"]["edges"] == with_total["observations"]["edges"]
+    assert any("count(" in s.lower() for s in counted.statements)
+    assert not any("count(" in s.lower() for s in plain.statements), plain.statements
+    assert plain.count == counted.count - 1
+
+
+async def test_cursors_are_the_same_whether_or_not_the_page_asks_for_its_total(client):
+    query = "{ observations(first: 3) { %s edges { cursor } pageInfo { endCursor } } }"
+    bare = await gql(client, query % "")
+    counted = await gql(client, query % "totalCount")
+    cursors = [e["cursor"] for e in bare["observations"]["edges"]]
+    assert cursors == [e["cursor"] for e in counted["observations"]["edges"]]
+    assert all(cursors)
+    assert cursors[-1] == bare["observations"]["pageInfo"]["endCursor"]

@@ -33,7 +33,7 @@ async def test_a_request_is_traced_from_http_to_sql(client, spans):
     assert operation.parent.span_id == http.context.span_id
     batches = [s for s in spans.get_finished_spans() if s.name == "dataloader.batch"]
     loaders = {s.attributes["loader"] for s in batches}
-    assert {"ProvinceByCodeLoader", "IndicatorByCodeLoader"} <= loaders
+    assert "ProvinceByCodeLoader" in loaders  # the successors; indicators: hub.reference
     assert all(s.attributes["keys"] >= 1 and "rows" in s.attributes for s in batches)
     sql = [s for s in spans.get_finished_spans() if s.name.startswith("sql ")]
     assert sql
