@@ -27,6 +27,7 @@ from math import isfinite
 from typing import Any, TypeVar
 
 from graphql import (
+    DocumentNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -39,6 +40,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLSchema,
     GraphQLString,
     Undefined,
 )
@@ -46,6 +48,8 @@ from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from schema.fast_variables import precoerce
 
 Complete = Callable[[Any], Any]
 """Turns one resolved value into its serialized answer, or raises ``Fallback``."""
@@ -183,6 +187,39 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plans: dict[tuple[int, int], tuple[FieldDetailsList, Complete | None]] = {}
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
+
+    @classmethod
+    def build(
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's build, with variables that hold long lists coerced by
+        ``schema.fast_variables`` (graphql-core still checks them, cut short)."""
+        early = precoerce(schema, document, operation_name, raw_variable_values)
+        if early is not None:
+            built = super().build(
+                schema, document, root_value, context_value, early.cut, operation_name,
+                *args, **kwargs,
+            )  # fmt: skip
+            if not isinstance(built, list):
+                values = built.variable_values
+                for name, coerced in early.coerced.items():
+                    values.coerced[name] = coerced
+                    source = values.sources.get(name)
+                    if source is not None:
+                        values.sources[name] = source._replace(value=early.full[name])
+                return built
+        return super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name,
+            *args, **kwargs,
+        )  # fmt: skip
 
     def complete_list_value(
         self,
