@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, overload
 
-from sqlalchemy import String, any_, bindparam, func, insert, select, text
+from sqlalchemy import String, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -86,15 +86,22 @@ def dimension_cells(dimensions: Sequence[tuple[str, str]]) -> tuple[str | None, 
     return tuple(cells)
 
 
+_LATEST_BY_PROBE = text(
+    "SELECT wanted.key, (SELECT max(o.revision) FROM observations AS o "
+    "WHERE o.series_key = wanted.key) FROM unnest(:keys) AS wanted(key)"
+).bindparams(bindparam("keys", type_=ARRAY(String)))
+"""One index probe per key. Given 10,000 keys, PostgreSQL's own choice for ``= ANY``
+is to scan the whole table, two to three times slower."""
+
+
 async def latest_revisions(conn: AsyncConnection, keys: Sequence[str]) -> dict[str, int]:
     """The highest stored revision of each series that has one, whatever its status."""
     if is_postgres(conn):
-        wanted = Observation.series_key == any_(bindparam("keys", list(keys), type_=ARRAY(String)))
-    else:
-        wanted = Observation.series_key.in_(keys)
+        rows = await conn.execute(_LATEST_BY_PROBE, {"keys": list(keys)})
+        return {str(key): int(revision) for key, revision in rows if revision is not None}
     rows = await conn.execute(
         select(Observation.series_key, func.max(Observation.revision))
-        .where(wanted)
+        .where(Observation.series_key.in_(keys))
         .group_by(Observation.series_key)
     )
     return {str(key): int(revision) for key, revision in rows}
