@@ -267,22 +267,19 @@ def csv_export(hub: Server, dsn: str) -> tuple[float, float, float, float]:
 
     def sample() -> None:
         while not done.is_set():
-            try:
-                for line in Path(f"/proc/{hub.process.pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        rss.append(int(line.split()[1]) / 1024)
-            except OSError:
-                return
+            rss.append(hub.rss_mb())
             time.sleep(0.05)
 
-    before = hub.peak_rss_mb()
+    before = hub.rss_mb()
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
     rows = 0
     started = time.perf_counter()
+    # Rows are counted as the COPY sink below counts them (newlines per chunk): splitting
+    # lines in Python here would measure this client, not the server.
     with httpx.stream("GET", f"{base}/export/observations.csv", timeout=600) as response:
-        for _line in response.iter_lines():
-            rows += 1
+        for chunk in response.iter_raw():
+            rows += chunk.count(b"\n")
     hub_rate = (rows - 1) / (time.perf_counter() - started)
     done.set()
     watcher.join()

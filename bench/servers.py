@@ -33,6 +33,11 @@ class Server:
         found = [peak for peak in peaks if peak is not None]
         return sum(found) / 1024 if found else float("nan")
 
+    def rss_mb(self) -> float:
+        """Resident memory now (VmRSS), in MiB, of the process and its workers, summed."""
+        found = [kib for pid in _family(self.process.pid) if (kib := _status_kib(pid, "VmRSS"))]
+        return sum(found) / 1024 if found else float("nan")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -54,14 +59,18 @@ def _family(pid: int) -> list[int]:
     return found
 
 
-def _peak_kib(pid: int) -> int | None:
+def _status_kib(pid: int, field: str) -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
     return None
+
+
+def _peak_kib(pid: int) -> int | None:
+    return _status_kib(pid, "VmHWM")
 
 
 def hub_workers() -> int:

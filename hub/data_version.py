@@ -7,7 +7,7 @@ under v + 1: the version and the data commit together.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from hub.models import DataVersion
@@ -19,6 +19,11 @@ async def bump(conn: AsyncConnection | AsyncSession) -> None:
     )
 
 
+_CURRENT = f"SELECT version FROM {DataVersion.__tablename__} WHERE id = 1"
+
+
 async def current(engine: AsyncEngine) -> int:
+    """The version now. Read on every request (result cache, reference data): sent as
+    plain SQL text, which skips building and caching a statement each time."""
     async with engine.connect() as conn:
-        return int((await conn.execute(select(DataVersion.version))).scalar_one())
+        return int((await conn.exec_driver_sql(_CURRENT)).scalar_one())
