@@ -3,7 +3,13 @@
 import itertools
 from typing import Any
 
-from graphql import GraphQLInputType, GraphQLNonNull, Undefined, coerce_input_value
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLNonNull,
+    Undefined,
+    coerce_input_value,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,9 +71,9 @@ def both(value: Any, type_: GraphQLInputType) -> tuple[Any, Any]:
 @settings(max_examples=400, deadline=None)
 @given(type_name=st.sampled_from(INPUT_TYPES), value=values, non_null=st.booleans())
 def test_any_value_coerces_to_what_graphql_core_makes_of_it(type_name, value, non_null):
-    type_: GraphQLInputType = SCHEMA.type_map[type_name]  # type: ignore[assignment]
-    if non_null:
-        type_ = GraphQLNonNull(type_)
+    named = SCHEMA.type_map[type_name]
+    assert isinstance(named, GraphQLInputObjectType)
+    type_: GraphQLInputType = GraphQLNonNull(named) if non_null else named
     fast, reference = both(value, type_)
     assert (fast is Undefined) == (reference is Undefined)
     if reference is not Undefined:
@@ -93,7 +99,9 @@ def test_any_value_coerces_to_what_graphql_core_makes_of_it(type_name, value, no
     )
 )
 def test_well_formed_batches_coerce_alike_flags_dimensions_and_defaults_included(items):
-    type_ = GraphQLNonNull(SCHEMA.type_map["SubmitObservationsInput"])  # type: ignore[arg-type]
+    named = SCHEMA.type_map["SubmitObservationsInput"]
+    assert isinstance(named, GraphQLInputObjectType)
+    type_ = GraphQLNonNull(named)
     fast, reference = both({"province": "83", "observations": items}, type_)
     assert (fast is Undefined) == (reference is Undefined)
     assert fast == reference or reference is Undefined
