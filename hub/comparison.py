@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.errors import InvalidArgumentError
@@ -76,37 +76,29 @@ async def compare(
             province_codes=province_codes,
             existing_only=False,
         )
-        # Rank among every unit first, then keep the compared ones: a filter on the
-        # province cannot go below the window, and joining the whole ranking to a few
-        # provinces' values is what made this statement slow.
+        # Rank among every unit first, then keep the compared ones (a filter on the
+        # province cannot go below the window). Values and ranks are read apart and
+        # matched here: joined in SQL, the planner's estimate for the filtered ranking
+        # (a row or two) let it re-rank once per compared value, a thousand times over.
         every_rank = ranked_values(indicator_codes=indicator_codes, years=years)
-        ranked = (
-            select(every_rank)
-            .where(every_rank.c.province_code.in_(province_codes))
-            .subquery("compared_ranks")
+        ranks_query = select(
+            every_rank.c.indicator_code,
+            every_rank.c.year,
+            every_rank.c.province_code,
+            every_rank.c.rank,
+        ).where(every_rank.c.province_code.in_(province_codes))
+        values_query = select(
+            values.c.indicator_code, values.c.year, values.c.province_code, values.c.value
         )
-        query = select(
-            values.c.indicator_code,
-            values.c.year,
-            values.c.province_code,
-            values.c.value,
-            ranked.c.rank,
-        ).outerjoin(
-            ranked,
-            and_(
-                ranked.c.indicator_code == values.c.indicator_code,
-                ranked.c.year == values.c.year,
-                ranked.c.province_code == values.c.province_code,
-            ),
-        )
-        found = {(row[0], row[1], row[2]): (row[3], row[4]) for row in await conn.execute(query)}
+        found_values = {(r[0], r[1], r[2]): r[3] for r in await conn.execute(values_query)}
+        found_ranks = {(r[0], r[1], r[2]): r[3] for r in await conn.execute(ranks_query)}
     return [
         ComparisonCellRecord(
             province_code=province_code,
             indicator_code=indicator_code,
             year=year,
-            value=found.get((indicator_code, year, province_code), (None, None))[0],
-            rank=found.get((indicator_code, year, province_code), (None, None))[1],
+            value=found_values.get((indicator_code, year, province_code)),
+            rank=found_ranks.get((indicator_code, year, province_code)),
         )
         for indicator_code in indicator_codes
         for year in years
