@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
 from hub.models import Indicator, Observation, Plan, PlanLegalBasis, Target
 from hub.observations import DimensionValue
+from hub.sql_lists import one_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +222,15 @@ def target_record(row: Sequence[Any]) -> TargetRecord:
     )
 
 
+@functools.cache
+def _targets_query(dialect: str) -> Select[Any]:
+    return (
+        select(*TARGET_COLUMNS)
+        .where(one_of(Target.plan_id, "plan_ids", dialect))
+        .order_by(Target.plan_id, Target.position)
+    )
+
+
 async def targets_by_plan_ids(
     *, engine: AsyncEngine, plan_ids: Iterable[int]
 ) -> dict[int, list[TargetRecord]]:
@@ -227,13 +238,9 @@ async def targets_by_plan_ids(
     found: dict[int, list[TargetRecord]] = {plan_id: [] for plan_id in wanted}
     if not wanted:
         return found
-    query = (
-        select(*TARGET_COLUMNS)
-        .where(Target.plan_id.in_(wanted))
-        .order_by(Target.plan_id, Target.position)
-    )
+    query = _targets_query(engine.dialect.name)
     async with engine.connect() as conn:
-        for row in await conn.execute(query):
+        for row in await conn.execute(query, {"plan_ids": wanted}):
             record = target_record(row)
             found[record.plan_id].append(record)
     return found
@@ -260,18 +267,9 @@ def is_met(*, latest: float, target: float, comparator: str) -> bool:
             return latest == target
 
 
-async def progress_by_target_ids(
-    *, engine: AsyncEngine, target_ids: Iterable[int]
-) -> dict[int, TargetProgressRecord | None]:
-    """For each target, progress from the latest current observation of its province.
-
-    The observation must be of the target's indicator and carry the same breakdown.
-    Targets without an indicator or a number have no progress (None); targets whose
-    province has no such observation have progress with every field null.
-    """
-    wanted = sorted(set(target_ids))
-    if not wanted:
-        return {}
+@functools.cache
+def _progress_query(dialect: str) -> Select[Any]:
+    """Each target's latest current observation of its province (built once)."""
     latest = (
         select(
             Target.id.label("target_id"),
@@ -302,13 +300,28 @@ async def progress_by_target_ids(
                 Observation.is_current.is_(True),
             ),
         )
-        .where(Target.id.in_(wanted), Target.value.is_not(None))
+        .where(one_of(Target.id, "target_ids", dialect), Target.value.is_not(None))
         .subquery()
     )
-    query = select(latest).where(latest.c.position == 1)
+    return select(latest).where(latest.c.position == 1)
+
+
+async def progress_by_target_ids(
+    *, engine: AsyncEngine, target_ids: Iterable[int]
+) -> dict[int, TargetProgressRecord | None]:
+    """For each target, progress from the latest current observation of its province.
+
+    The observation must be of the target's indicator and carry the same breakdown.
+    Targets without an indicator or a number have no progress (None); targets whose
+    province has no such observation have progress with every field null.
+    """
+    wanted = sorted(set(target_ids))
+    if not wanted:
+        return {}
+    query = _progress_query(engine.dialect.name)
     found: dict[int, TargetProgressRecord | None] = dict.fromkeys(wanted)
     async with engine.connect() as conn:
-        for row in await conn.execute(query):
+        for row in await conn.execute(query, {"target_ids": wanted}):
             if row.latest_value is None:
                 found[row.target_id] = TargetProgressRecord(None, None, None, None)
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,18 +19,56 @@ from loaders.provinces import PredecessorsByProvinceCodeLoader, ProvinceByCodeLo
 from loaders.revisions import RevisionsByPlanKeyLoader, RevisionsBySeriesKeyLoader
 
 
-@dataclass(frozen=True, slots=True)
 class Loaders:
-    province_by_code: ProvinceByCodeLoader
-    predecessors_by_province_code: PredecessorsByProvinceCodeLoader
-    indicator_by_code: IndicatorByCodeLoader
-    source_by_id: SourceByIdLoader
-    targets_by_plan_id: TargetsByPlanIdLoader
-    legal_bases_by_plan_id: LegalBasesByPlanIdLoader
-    progress_by_target_id: ProgressByTargetIdLoader
-    revisions_by_series_key: RevisionsBySeriesKeyLoader
-    revisions_by_plan_key: RevisionsByPlanKeyLoader
-    plan_by_id: PlanByIdLoader
+    """One request's loaders, each created on first use: most requests need one or two
+    of them, and creating a DataLoader costs more than many a resolver."""
+
+    def __init__(
+        self, engine: AsyncEngine, visibility: Visibility, reference: RequestReference
+    ) -> None:
+        self._engine = engine
+        self._visibility = visibility
+        self._reference = reference
+
+    @cached_property
+    def province_by_code(self) -> ProvinceByCodeLoader:
+        return ProvinceByCodeLoader(self._engine, self._reference)
+
+    @cached_property
+    def predecessors_by_province_code(self) -> PredecessorsByProvinceCodeLoader:
+        return PredecessorsByProvinceCodeLoader(self._engine)
+
+    @cached_property
+    def indicator_by_code(self) -> IndicatorByCodeLoader:
+        return IndicatorByCodeLoader(self._engine, self._reference)
+
+    @cached_property
+    def source_by_id(self) -> SourceByIdLoader:
+        return SourceByIdLoader(self._engine)
+
+    @cached_property
+    def targets_by_plan_id(self) -> TargetsByPlanIdLoader:
+        return TargetsByPlanIdLoader(self._engine)
+
+    @cached_property
+    def legal_bases_by_plan_id(self) -> LegalBasesByPlanIdLoader:
+        return LegalBasesByPlanIdLoader(self._engine)
+
+    @cached_property
+    def progress_by_target_id(self) -> ProgressByTargetIdLoader:
+        return ProgressByTargetIdLoader(self._engine)
+
+    @cached_property
+    def revisions_by_series_key(self) -> RevisionsBySeriesKeyLoader:
+        return RevisionsBySeriesKeyLoader(self._engine, self._visibility)
+
+    @cached_property
+    def revisions_by_plan_key(self) -> RevisionsByPlanKeyLoader:
+        return RevisionsByPlanKeyLoader(self._engine, self._visibility)
+
+    @cached_property
+    def plan_by_id(self) -> PlanByIdLoader:
+        return PlanByIdLoader(self._engine)
 
 
 def create_loaders(
@@ -40,16 +78,4 @@ def create_loaders(
 ) -> Loaders:
     """Fresh loaders for one request: their caches never outlive it. Provinces and
     indicators come from ``reference`` (the process's copy, ``hub.reference``)."""
-    reference = reference or RequestReference(ReferenceCache(), engine)
-    return Loaders(
-        province_by_code=ProvinceByCodeLoader(engine, reference),
-        predecessors_by_province_code=PredecessorsByProvinceCodeLoader(engine),
-        indicator_by_code=IndicatorByCodeLoader(engine, reference),
-        source_by_id=SourceByIdLoader(engine),
-        targets_by_plan_id=TargetsByPlanIdLoader(engine),
-        legal_bases_by_plan_id=LegalBasesByPlanIdLoader(engine),
-        progress_by_target_id=ProgressByTargetIdLoader(engine),
-        revisions_by_series_key=RevisionsBySeriesKeyLoader(engine, visibility),
-        revisions_by_plan_key=RevisionsByPlanKeyLoader(engine, visibility),
-        plan_by_id=PlanByIdLoader(engine),
-    )
+    return Loaders(engine, visibility, reference or RequestReference(ReferenceCache(), engine))

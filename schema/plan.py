@@ -5,9 +5,16 @@ from datetime import date
 
 import strawberry
 
-from hub.plans import LegalBasisRecord, PlanRecord, TargetProgressRecord, TargetRecord
+from hub.plans import (
+    LegalBasisRecord,
+    PlanRecord,
+    TargetProgressRecord,
+    TargetRecord,
+    progress_by_target_ids,
+    targets_by_plan_ids,
+)
 from schema.catalogue import Dimension, Indicator, Source, indicators_named
-from schema.context import Info
+from schema.context import Info, read_engine
 from schema.enums import Comparator, PlanKind, SubmissionStatus
 from schema.fast_lists import NOT_PREFETCHED, prefetched
 from schema.province import Province, load_province, provinces_named
@@ -198,14 +205,16 @@ async def build_plans(info: Info, records: Sequence[PlanRecord]) -> list[Plan]:
     if not result:
         return result
     wanted = selected_names(info)
-    loaders = info.context.loaders
     if "province" in wanted:
         named = await provinces_named(info, {(p.province_code, p.issued_on) for p in result})
         for plan in result:
             plan.prefetched_province = named[plan.province_code, plan.issued_on]
     if "targets" in wanted:
-        per_plan = await loaders.targets_by_plan_id.load_many([int(p.id) for p in result])
-        targets = [[Target.from_record(t) for t in records] for records in per_plan]
+        # One service call for the whole list (no DataLoader future per key).
+        per_plan = await targets_by_plan_ids(
+            engine=read_engine(info.context), plan_ids=[int(p.id) for p in result]
+        )
+        targets = [[Target.from_record(t) for t in per_plan[int(p.id)]] for p in result]
         await _prefetch_targets(info, wanted, [t for group in targets for t in group])
         for plan, group in zip(result, targets, strict=True):
             plan.prefetched_targets = group
@@ -213,7 +222,6 @@ async def build_plans(info: Info, records: Sequence[PlanRecord]) -> list[Plan]:
 
 
 async def _prefetch_targets(info: Info, wanted: frozenset[str], targets: list[Target]) -> None:
-    loaders = info.context.loaders
     if "indicator" in wanted:
         indicators = await indicators_named(
             info, (t.indicator_code for t in targets if t.indicator_code is not None)
@@ -222,8 +230,11 @@ async def _prefetch_targets(info: Info, wanted: frozenset[str], targets: list[Ta
             code = target.indicator_code
             target.prefetched_indicator = None if code is None else indicators[code]
     if "progress" in wanted:
-        progress = await loaders.progress_by_target_id.load_many([t.id_ for t in targets])
-        for target, record in zip(targets, progress, strict=True):
+        found = await progress_by_target_ids(
+            engine=read_engine(info.context), target_ids=[t.id_ for t in targets]
+        )
+        for target in targets:
+            record = found[target.id_]
             target.prefetched_progress = (
                 None if record is None else TargetProgress.from_record(record)
             )
