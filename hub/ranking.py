@@ -176,7 +176,7 @@ def _national_ranking_query(
     return query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RankingRow:
     """One unit of a national ranking; value and rank are null for a unit without a value."""
 
@@ -207,12 +207,9 @@ async def national_ranking(
     rank_code = official_rank_indicator(indicator_code)
     async with engine.connect() as conn:
         rows = (await conn.execute(query)).all()
+    if rank_code is None:  # (code, value, rank), by position: 63 rows on every request
+        return [RankingRow(code, value, rank, None) for code, value, rank in rows]
     return [
-        RankingRow(
-            province_code=row.code,
-            value=row.value,
-            rank=row.rank,
-            official_rank=None if rank_code is None or row.official is None else int(row.official),
-        )
-        for row in rows
+        RankingRow(code, value, rank, None if official is None else int(official))
+        for code, value, rank, official in rows
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,6 +32,19 @@ class Reference:
     named: tuple[tuple[ProvinceRecord, str, date | None], ...]
     """Every unit with each folded name it may be looked up by, and the name's last day
     (None: its current name), as ``hub.provinces.pick_provinces`` wants them."""
+    _named_on: dict[tuple[str, date | None], ProvinceRecord] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def province_named_on(self, code: str, day: date | None) -> ProvinceRecord:
+        """The unit as named on ``day`` (``ProvinceRecord.named_on``), worked out once per
+        copy: a ranking names the same 63 units the same way on every request."""
+        key = (code, day)
+        found = self._named_on.get(key)
+        if found is None:
+            found = self.provinces[code].named_on(day)
+            self._named_on[key] = found
+        return found
 
 
 class ReferenceCache:

@@ -22,12 +22,15 @@ its span.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from math import isfinite
 from typing import Any, TypeVar
 
 from graphql import (
+    BREAK,
     DocumentNode,
+    FragmentDefinitionNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -42,7 +45,10 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
+    OperationDefinitionNode,
     Undefined,
+    Visitor,
+    visit,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import AwaitableOrValue, Path
@@ -179,6 +185,36 @@ def _object(
     return complete
 
 
+_SHARED_PLANS: OrderedDict[tuple[int, ...], tuple[list[Any], Complete | None]] = OrderedDict()
+"""Compiled list plans of recent documents, shared by requests (least recent dropped)."""
+_SHARED_PLANS_MAX = 2048
+_DIRECTIVE_FREE: OrderedDict[int, tuple[Any, bool]] = OrderedDict()
+
+
+def _without_directives(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode]
+) -> bool:
+    """Whether neither the operation nor any fragment carries a directive (memoised per
+    operation node, which the parser cache keeps for the same document)."""
+    found = _DIRECTIVE_FREE.get(id(operation))
+    if found is not None and found[0] is operation:
+        return found[1]
+    free = True
+
+    class Finder(Visitor):
+        def enter_directive(self, *_args: Any) -> Any:
+            nonlocal free
+            free = False
+            return BREAK
+
+    for node in (operation, *fragments.values()):
+        visit(node, Finder())
+    _DIRECTIVE_FREE[id(operation)] = (operation, free)
+    if len(_DIRECTIVE_FREE) > _SHARED_PLANS_MAX:
+        _DIRECTIVE_FREE.popitem(last=False)
+    return free
+
+
 class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context with the plain-list fast path."""
 
@@ -245,10 +281,35 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         key = (id(item_type), id(details))
         cached = self._plans.get(key)
         if cached is None:
+            shared_key = self._shared_key(item_type, details)
+            found = None if shared_key is None else _SHARED_PLANS.get(shared_key)
+            if found is not None:
+                _SHARED_PLANS.move_to_end(shared_key)  # type: ignore[arg-type]
+                plan = found[1]
+            else:
+                plan = self._compile(item_type, details)
+                if shared_key is not None:
+                    # The nodes are kept with the plan, so that their ids stay theirs.
+                    _SHARED_PLANS[shared_key] = ([d.node for d in details], plan)
+                    if len(_SHARED_PLANS) > _SHARED_PLANS_MAX:
+                        _SHARED_PLANS.popitem(last=False)
             # Keep ``details`` alive with its plan so that its id cannot be reused.
-            cached = (details, self._compile(item_type, details))
+            cached = (details, plan)
             self._plans[key] = cached
         return cached[1]
+
+    def _shared_key(
+        self, item_type: GraphQLOutputType, details: FieldDetailsList
+    ) -> tuple[int, ...] | None:
+        """A key valid across requests: the list's type and its field nodes, which come
+        from the parser cache's document. Only where nothing depends on the request's
+        variables: a document without any directive (``@skip``/``@include`` decide what
+        is collected) and without fragment variables."""
+        if not _without_directives(self.operation, self.fragment_definitions):
+            return None
+        if any(d.fragment_variable_values for d in details):
+            return None
+        return (id(item_type), *(id(d.node) for d in details))
 
     def _compile(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
         nullable = not isinstance(type_, GraphQLNonNull)

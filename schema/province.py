@@ -86,8 +86,11 @@ async def provinces_named(
 ) -> dict[tuple[str, date | None], Province]:
     """Provinces by (code, date of the name), from the request's reference data: what
     a list resolver attaches to its items so that they need no resolver per row."""
-    units = (await reference_of(info.context)).provinces
-    return {(code, on): Province.from_record(units[code].named_on(on)) for code, on in set(keys)}
+    reference = await reference_of(info.context)
+    return {
+        (code, on): Province.from_record(reference.province_named_on(code, on))
+        for code, on in set(keys)
+    }
 
 
 async def build_provinces(info: Info, records: Sequence[ProvinceRecord]) -> list[Province]:

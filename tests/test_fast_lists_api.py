@@ -89,3 +89,35 @@ def _longest_list(value: Any) -> int:
     if isinstance(value, dict):
         return max([0, *(_longest_list(v) for v in value.values())])
     return 0
+
+
+RANKED = """query($with: Boolean!) { ranking(indicator: "dti.workforce.index", year: 2021) {
+  entries { rank province @include(if: $with) { code } } } }"""
+PLAIN = """{ ranking(indicator: "dti.workforce.index", year: 2021) {
+  entries { rank value province { code name } } } }"""
+
+
+@pytest.fixture
+async def uncached(engine, settings):
+    """The result cache off: every request is executed."""
+    app = create_app(dataclasses.replace(settings, result_cache_size=0), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+        yield http
+
+
+async def test_a_list_under_a_directive_follows_each_requests_variables(uncached):
+    """Plans are shared between requests only for documents without directives."""
+    for flag in (True, False, True, False):
+        response = await uncached.post(
+            "/graphql", json={"query": RANKED, "variables": {"with": flag}}
+        )
+        entries = response.json()["data"]["ranking"]["entries"]
+        assert entries
+        assert all(("province" in e) is flag for e in entries)
+
+
+async def test_a_repeated_document_gets_the_same_answer_from_a_shared_plan(uncached):
+    answers = [(await uncached.post("/graphql", json={"query": PLAIN})).json() for _ in range(3)]
+    assert answers[0]["data"]["ranking"]["entries"]
+    assert answers[0] == answers[1] == answers[2]
