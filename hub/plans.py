@@ -321,20 +321,18 @@ async def progress_by_target_ids(
     query = _progress_query(engine.dialect.name)
     found: dict[int, TargetProgressRecord | None] = dict.fromkeys(wanted)
     async with engine.connect() as conn:
-        for row in await conn.execute(query, {"target_ids": wanted}):
-            if row.latest_value is None:
-                found[row.target_id] = TargetProgressRecord(None, None, None, None)
+        rows = await conn.execute(query, {"target_ids": wanted})
+        # By position, in the order of _progress_query's columns.
+        for target_id, target, comparator, higher_is_better, latest, year, _ in rows:
+            if latest is None:
+                found[target_id] = TargetProgressRecord(None, None, None, None)
                 continue
-            found[row.target_id] = TargetProgressRecord(
-                latest_value=row.latest_value,
-                latest_year=row.latest_year,
+            found[target_id] = TargetProgressRecord(
+                latest_value=latest,
+                latest_year=year,
                 attainment=attainment(
-                    latest=row.latest_value,
-                    target=row.target_value,
-                    higher_is_better=row.higher_is_better,
+                    latest=latest, target=target, higher_is_better=higher_is_better
                 ),
-                met=is_met(
-                    latest=row.latest_value, target=row.target_value, comparator=row.comparator
-                ),
+                met=is_met(latest=latest, target=target, comparator=comparator),
             )
     return found
