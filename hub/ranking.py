@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -176,8 +176,7 @@ def _national_ranking_query(
     return query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code)
 
 
-@dataclass(slots=True)
-class RankingRow:
+class RankingRow(NamedTuple):
     """One unit of a national ranking; value and rank are null for a unit without a value."""
 
     province_code: str

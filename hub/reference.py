@@ -12,9 +12,10 @@ never a name older than the data it answers with.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,18 +33,17 @@ class Reference:
     named: tuple[tuple[ProvinceRecord, str, date | None], ...]
     """Every unit with each folded name it may be looked up by, and the name's last day
     (None: its current name), as ``hub.provinces.pick_provinces`` wants them."""
-    _named_on: dict[tuple[str, date | None], ProvinceRecord] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Values worked out from this copy, kept with it by their users (a ranking names
+    the same 63 units the same way on every request); they go when the copy goes."""
 
     def province_named_on(self, code: str, day: date | None) -> ProvinceRecord:
-        """The unit as named on ``day`` (``ProvinceRecord.named_on``), worked out once per
-        copy: a ranking names the same 63 units the same way on every request."""
-        key = (code, day)
-        found = self._named_on.get(key)
+        """The unit as named on ``day`` (``ProvinceRecord.named_on``), worked out once."""
+        key = ("named_on", code, day)
+        found = self.derived.get(key)
         if found is None:
             found = self.provinces[code].named_on(day)
-            self._named_on[key] = found
+            self.derived[key] = found
         return found
 
 

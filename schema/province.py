@@ -6,6 +6,7 @@ from datetime import date
 import strawberry
 
 from hub.provinces import ProvinceRecord
+from hub.reference import Reference
 from schema.context import Info, reference_of
 from schema.enums import ProvinceKind
 from schema.fast_lists import NOT_PREFETCHED, prefetched
@@ -87,10 +88,19 @@ async def provinces_named(
     """Provinces by (code, date of the name), from the request's reference data: what
     a list resolver attaches to its items so that they need no resolver per row."""
     reference = await reference_of(info.context)
-    return {
-        (code, on): Province.from_record(reference.province_named_on(code, on))
-        for code, on in set(keys)
-    }
+    return {(code, on): _shared_province(reference, code, on) for code, on in set(keys)}
+
+
+def _shared_province(reference: Reference, code: str, on: date | None) -> Province:
+    """One Province object per unit and date for the whole copy of the reference data,
+    shared by the requests that use it: nothing ever writes to these (only the objects
+    ``build_provinces`` makes get a prefetched successor)."""
+    key = (Province, code, on)
+    found = reference.derived.get(key)
+    if found is None:
+        found = Province.from_record(reference.province_named_on(code, on))
+        reference.derived[key] = found
+    return found
 
 
 async def build_provinces(info: Info, records: Sequence[ProvinceRecord]) -> list[Province]:

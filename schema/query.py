@@ -216,7 +216,7 @@ class CoreQuery:
         check_year(year, ("year",))
         record, dims = await indicator_and_breakdown(info, indicator, dimensions)
         current = boundaries is Boundaries.CURRENT
-        rows: list[tuple[str, float | None, int | None, int | None]]
+        rows: Sequence[tuple[str, float | None, int | None, int | None]]
         if current:
             cells = await rollup.rollup(
                 engine=read_engine(info.context),
@@ -234,7 +234,7 @@ class CoreQuery:
                 year=year,
                 dimensions=dims,
             )
-            rows = [(r.province_code, r.value, r.rank, r.official_rank) for r in ranked]
+            rows = ranked  # RankingRow: (province_code, value, rank, official_rank)
         on = None if current else year_reference_date(year)
         named = await provinces_named(info, ((row[0], on) for row in rows if row[2] is not None))
         entries = [
