@@ -38,13 +38,14 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
-    OperationDefinitionNode,
     Undefined,
     is_required_input_field,
     type_from_ast,
 )
 from graphql.pyutils import is_iterable
 from graphql.utilities.coerce_input_value import coerce_default_value
+
+from hub.operations import chosen_operation
 
 LONG = 64
 """A list longer than this makes its variable take the compiled path."""
@@ -221,14 +222,12 @@ def precoerce(
     does not coerce (graphql-core then does it all, errors included)."""
     if not raw:
         return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [o for o in operations if o.name and o.name.value == operation_name]
-    if len(operations) != 1:
+    operation = chosen_operation(document, operation_name)
+    if operation is None:
         return None
     full: dict[str, Any] = {}
     coerced: dict[str, Any] = {}
-    for definition in operations[0].variable_definitions or ():
+    for definition in operation.variable_definitions or ():
         name = definition.variable.name.value
         value = raw.get(name, Undefined)
         if value is Undefined or value is None or not has_long_list(value):
