@@ -66,23 +66,6 @@ async def list_indicators(
     ]
 
 
-async def indicators_by_codes(
-    *, engine: AsyncEngine, codes: Iterable[str]
-) -> dict[str, IndicatorRecord]:
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    return {record.code: record for record in await list_indicators(engine=engine, codes=wanted)}
-
-
-async def resolve_indicators(
-    *, engine: AsyncEngine, codes: Sequence[str], field: tuple[str, ...] = ()
-) -> list[IndicatorRecord]:
-    """The indicators with these codes, in the given order; unknown codes raise."""
-    found = await indicators_by_codes(engine=engine, codes=codes)
-    return pick_indicators(found, codes, field)
-
-
 def pick_indicators(
     found: Mapping[str, IndicatorRecord], codes: Sequence[str], field: tuple[str, ...] = ()
 ) -> list[IndicatorRecord]:

@@ -122,7 +122,7 @@ def decode_cursor(cursor: str) -> int:
 
 
 _DIMENSION_COLUMNS = tuple(getattr(Observation, column_name(name)) for name in DIMENSION_NAMES)
-_ROW_COLUMNS = (
+ROW_COLUMNS = (
     Observation.id,
     Observation.indicator_code,
     Observation.province_code,
@@ -141,11 +141,11 @@ _ROW_COLUMNS = (
     Observation.updated_at,
     *_DIMENSION_COLUMNS,
 )
-_FIRST_DIMENSION = len(_ROW_COLUMNS) - len(_DIMENSION_COLUMNS)
+_FIRST_DIMENSION = len(ROW_COLUMNS) - len(_DIMENSION_COLUMNS)
 
 
 def record_from_row(row: Sequence[object]) -> ObservationRecord:
-    """Build a record from a row selected with ``_ROW_COLUMNS``."""
+    """Build a record from a row selected with ``ROW_COLUMNS``."""
     dims = tuple(
         DimensionValue(name, str(value))
         for name, value in zip(DIMENSION_NAMES, row[_FIRST_DIMENSION:], strict=True)
@@ -219,7 +219,7 @@ def check_dimension_names(dimensions: Sequence[DimensionValue], *, field: tuple[
 
 def select_observations(query: ObservationQuery) -> Select[tuple[object, ...]]:
     """The rows of ``query`` in page order (by id)."""
-    return select(*_ROW_COLUMNS).where(*conditions_of(query)).order_by(Observation.id)
+    return select(*ROW_COLUMNS).where(*conditions_of(query)).order_by(Observation.id)
 
 
 async def page_observations(
@@ -255,7 +255,7 @@ async def observations_by_ids(
     if not ids:
         return []
     query = (
-        select(*_ROW_COLUMNS).where(Observation.id.in_(sorted(set(ids)))).order_by(Observation.id)
+        select(*ROW_COLUMNS).where(Observation.id.in_(sorted(set(ids)))).order_by(Observation.id)
     )
     async with engine.connect() as conn:
         return [record_from_row(row) for row in await conn.execute(query)]
@@ -269,7 +269,7 @@ async def revisions_by_series_keys(
     if not keys:
         return found
     query = (
-        select(*_ROW_COLUMNS)
+        select(*ROW_COLUMNS)
         .where(
             Observation.series_key.in_(sorted(set(keys))),
             visibility.condition(current_only=False),

@@ -37,15 +37,6 @@ class Reference:
     """Values worked out from this copy, kept with it by their users (a ranking names
     the same 63 units the same way on every request); they go when the copy goes."""
 
-    def province_named_on(self, code: str, day: date | None) -> ProvinceRecord:
-        """The unit as named on ``day`` (``ProvinceRecord.named_on``), worked out once."""
-        key = ("named_on", code, day)
-        found = self.derived.get(key)
-        if found is None:
-            found = self.provinces[code].named_on(day)
-            self.derived[key] = found
-        return found
-
 
 class ReferenceCache:
     """The latest ``Reference`` read; reloaded when a request sees a newer version."""

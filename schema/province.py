@@ -98,7 +98,7 @@ def _shared_province(reference: Reference, code: str, on: date | None) -> Provin
     key = (Province, code, on)
     found = reference.derived.get(key)
     if found is None:
-        found = Province.from_record(reference.province_named_on(code, on))
+        found = Province.from_record(reference.provinces[code].named_on(on))
         reference.derived[key] = found
     return found
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.dimensions import DIMENSION_NAMES, column_name
 from hub.models import Observation
-from hub.observations import ObservationRecord, record_from_row
+from hub.observations import ROW_COLUMNS, ObservationRecord, record_from_row
 
 Row = tuple[Any, ...]
 
@@ -51,26 +51,10 @@ COLUMNS: tuple[str, ...] = (
 _AT = {name: index for index, name in enumerate(COLUMNS)}
 _FIRST_DIMENSION = _AT[column_name(DIMENSION_NAMES[0])]
 _DIMENSION_AT = {name: index for index, name in enumerate(DIMENSION_NAMES)}
-# The columns of hub.observations._ROW_COLUMNS (after the id), as positions in COLUMNS.
+# Where record_from_row finds each column of hub.observations.ROW_COLUMNS (after the
+# id, before the dimensions), as positions in COLUMNS.
 _RECORD_ORDER = tuple(
-    _AT[name]
-    for name in (
-        "indicator_code",
-        "province_code",
-        "year",
-        "period",
-        "value",
-        "numerator",
-        "denominator",
-        "flag",
-        "revision",
-        "source_id",
-        "recorded_at",
-        "status",
-        "comment",
-        "series_key",
-        "updated_at",
-    )
+    _AT[column.key] for column in ROW_COLUMNS[1 : len(ROW_COLUMNS) - len(DIMENSION_NAMES)]
 )
 
 
