@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import contextvars
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,11 +33,6 @@ from loaders import create_loaders
 from schema import build_schema
 from schema.context import HubContext
 from schema.errors import code_of_request_error
-
-_PARSED_BODY: contextvars.ContextVar[tuple[bytes, Any] | None] = contextvars.ContextVar(
-    "parsed_body", default=None
-)
-"""This request's body and what it parsed to (the view and strawberry both read it)."""
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -158,9 +152,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
             if content_type.split(";")[0].strip() != JSON:
                 return _bad_request("A POST carries application/json", 415)
             try:
-                raw = await request.body()
-                body = json_codec.loads(raw)
-                _PARSED_BODY.set((raw, body))
+                body = json_codec.loads_body(await request.body())
             except (json_codec.DecodeError, UnicodeDecodeError):
                 return _bad_request("The body is not JSON")
         else:
@@ -188,12 +180,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
         return json_codec.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        # The body was already parsed by ``_refuse_malformed``: a 10,000-figure
-        # submission is not parsed twice.
-        parsed = _PARSED_BODY.get()
-        if parsed is not None and parsed[0] is data:
-            return parsed[1]
-        return json_codec.loads(data)
+        # A POST body was already parsed by ``_refuse_malformed`` (and the result cache).
+        return json_codec.loads_body(data) if isinstance(data, bytes) else json_codec.loads(data)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

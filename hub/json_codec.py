@@ -9,6 +9,7 @@ rather than "not JSON".
 
 from __future__ import annotations
 
+import contextvars
 import json
 from typing import Any
 
@@ -27,3 +28,21 @@ def loads(data: str | bytes) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(data)
+
+
+_LAST_BODY: contextvars.ContextVar[tuple[bytes, Any] | None] = contextvars.ContextVar(
+    "last_body", default=None
+)
+
+
+def loads_body(raw: bytes) -> Any:
+    """A request body parsed, once per request: the result cache, the view and
+    strawberry each read it, and a 10,000-figure submission is megabytes. Remembered in
+    the request's context, and only handed back for the same bytes. Callers read it,
+    never change it."""
+    seen = _LAST_BODY.get()
+    if seen is not None and (seen[0] is raw or seen[0] == raw):
+        return seen[1]
+    parsed = loads(raw)
+    _LAST_BODY.set((raw, parsed))
+    return parsed

@@ -87,7 +87,7 @@ def _request_fields(scope: Scope, body: bytes) -> tuple[str, str | None, object]
     if content_type != b"application/json":
         return None  # the view refuses it; never answer it from the cache
     try:
-        payload = json_codec.loads(body)
+        payload = json_codec.loads_body(body)
     except (json_codec.DecodeError, UnicodeDecodeError):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
