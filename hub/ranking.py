@@ -13,12 +13,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
+from hub.driver import DriverStatement, fetch_rows
 from hub.models import Indicator, Observation, Province
 from hub.observations import DimensionValue, is_total
 from hub.provinces import existed_on, year_reference_date
@@ -159,9 +160,10 @@ async def rank_values(
 @functools.lru_cache(maxsize=1024)
 def _national_ranking_query(
     indicator_code: str, year: int, dimensions: tuple[DimensionValue, ...]
-) -> Select[Any]:
+) -> DriverStatement:
     """The statement of one national ranking. Building it costs more than running it on
-    a warm database, and it depends only on its arguments: built once, reused."""
+    a warm database, and it depends only on its arguments: built once, reused, and run
+    by the driver itself (``hub.driver``)."""
     ranked = ranked_values(indicator_codes=[indicator_code], years=[year], dimensions=dimensions)
     units = select(Province.code).where(existed_on(year_reference_date(year))).subquery("units")
     query = select(units.c.code, ranked.c.value, ranked.c.rank).outerjoin(
@@ -173,7 +175,7 @@ def _national_ranking_query(
         query = query.add_columns(official.c.value.label("official")).outerjoin(
             official, official.c.province_code == units.c.code
         )
-    return query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code)
+    return DriverStatement(query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code))
 
 
 class RankingRow(NamedTuple):
@@ -204,8 +206,7 @@ async def national_ranking(
     statement."""
     query = _national_ranking_query(indicator_code, year, tuple(dimensions))
     rank_code = official_rank_indicator(indicator_code)
-    async with engine.connect() as conn:
-        rows = (await conn.execute(query)).all()
+    rows = await fetch_rows(engine, query)
     if rank_code is None:  # (code, value, rank), by position: 63 rows on every request
         return [RankingRow(code, value, rank, None) for code, value, rank in rows]
     return [

@@ -108,21 +108,31 @@ def instrument_engine(engine: AsyncEngine) -> None:
         conn.info.setdefault("hub_spans", []).append(current)
 
     def after(conn: Any, cursor: Any, *_rest: Any) -> None:
-        spans = conn.info.get("hub_spans")
-        if spans:
-            current = spans.pop()
+        if conn.info.get("hub_spans"):
             rows = getattr(cursor, "rowcount", -1)
-            if isinstance(rows, int) and rows >= 0:
-                current.set_attribute("db.rows", rows)
-            current.end()
+            end_statement_span(conn.info, rows=rows if isinstance(rows, int) else -1)
 
     def failed(context: Any) -> None:
-        spans = context.connection.info.get("hub_spans") if context.connection else None
-        if spans:
-            current = spans.pop()
-            current.set_status(trace.Status(trace.StatusCode.ERROR))
-            current.end()
+        if context.connection is not None:
+            end_statement_span(context.connection.info, failed=True)
 
     event.listen(sync_engine, "before_cursor_execute", before)
     event.listen(sync_engine, "after_cursor_execute", after)
     event.listen(sync_engine, "handle_error", failed)
+
+
+def end_statement_span(
+    connection_info: dict[str, Any], *, rows: int = -1, failed: bool = False
+) -> None:
+    """End the span of the statement the connection is running, if one was started; with
+    an error status when it failed. ``hub.driver`` calls it for a statement that failed on
+    the driver itself, where SQLAlchemy's error event never fires."""
+    spans = connection_info.get("hub_spans")
+    if not spans:
+        return
+    current = spans.pop()
+    if rows >= 0:
+        current.set_attribute("db.rows", rows)
+    if failed:
+        current.set_status(trace.Status(trace.StatusCode.ERROR))
+    current.end()

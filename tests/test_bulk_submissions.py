@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from hub.auth import authenticate
 from hub.db import count_statements
+from hub.driver import as_dbapi_error
 from hub.models import Observation
 from hub.observations import observations_by_ids
 from hub.retry import is_retryable
-from hub.submissions.bulk import as_dbapi_error
 from hub.submissions.inputs import ObservationBatch, ObservationItem, SourceItem
 from hub.submissions.service import SubmissionOutcome, submit_observations
 from tests.support.submissions import token_for
@@ -138,8 +138,10 @@ async def test_a_batch_takes_as_many_statements_whatever_its_size(engine, backen
 
 
 def test_a_lost_race_during_copy_is_retried_like_any_other():
-    assert is_retryable(as_dbapi_error(asyncpg.exceptions.UniqueViolationError("taken")))
-    assert is_retryable(as_dbapi_error(asyncpg.exceptions.DeadlockDetectedError("deadlock")))
-    assert not is_retryable(as_dbapi_error(asyncpg.exceptions.DataError("bad")))
+    assert is_retryable(as_dbapi_error(asyncpg.exceptions.UniqueViolationError("taken"), "COPY"))
+    assert is_retryable(
+        as_dbapi_error(asyncpg.exceptions.DeadlockDetectedError("deadlock"), "COPY")
+    )
+    assert not is_retryable(as_dbapi_error(asyncpg.exceptions.DataError("bad"), "COPY"))
     other = ValueError("not the database's")
-    assert as_dbapi_error(other) is other
+    assert as_dbapi_error(other, "COPY") is other

@@ -16,10 +16,10 @@ from typing import Any, overload
 
 from sqlalchemy import String, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.dimensions import DIMENSION_NAMES, column_name
+from hub.driver import as_dbapi_error
 from hub.models import Observation
 from hub.observations import ROW_COLUMNS, ObservationRecord, record_from_row
 
@@ -126,17 +126,8 @@ async def _copy_rows(conn: AsyncConnection, rows: Sequence[Row]) -> list[int]:
             Observation.__tablename__, records=records, columns=("id", *COLUMNS)
         )
     except Exception as error:
-        raise as_dbapi_error(error) from error
+        raise as_dbapi_error(error, "COPY observations") from error
     return ids
-
-
-def as_dbapi_error(error: Exception) -> Exception:
-    """The driver's error as SQLAlchemy would raise it, so that retries recognise it."""
-    state = getattr(error, "sqlstate", None)
-    if not isinstance(state, str):
-        return error
-    kind = IntegrityError if state.startswith("23") else DBAPIError
-    return kind("COPY observations", None, error)
 
 
 class WrittenObservations(Sequence[ObservationRecord]):

@@ -1,0 +1,134 @@
+"""Hot reads run by the driver itself (asyncpg), on a connection of SQLAlchemy's pool.
+
+A national ranking sends two statements on every request: the data version and the
+ranking. Through SQLAlchemy's execution layer (compiled-cache lookup, parameter
+processing, result rows, a transaction object even in autocommit) they cost about a
+fifth of the request's Python time, measured with py-spy under wrk. Here such a
+statement is compiled once to PostgreSQL's positional SQL and run by asyncpg on the
+pooled connection, which prepares it once per connection.
+
+What stays SQLAlchemy's: the pool and its limits, the connection settings (statement
+timeout, application name), the engine's statement events (the statement counter of
+the tests, a span per statement) and the errors callers see: a driver error is raised
+as a ``DBAPIError`` carrying it, so ``hub.db_errors`` and the retries read it as before,
+and a connection found broken is invalidated, so the pool replaces it. On SQLite the
+statement runs through SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Select
+
+from hub.telemetry import end_statement_span
+
+# SQLSTATE classes that mean the connection itself is gone (connection exceptions,
+# administrator shutdown).
+_BROKEN_STATES = ("08", "57P")
+
+
+class DriverStatement:
+    """A SELECT whose PostgreSQL text and arguments are worked out once, on first use.
+
+    Only for statements whose bound values need no conversion by SQLAlchemy (text,
+    numbers, dates): compiling one that does raises ``TypeError``.
+    """
+
+    __slots__ = ("_postgresql", "statement")
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._postgresql: tuple[str, tuple[Any, ...]] | None = None
+
+    def postgresql(self, engine: AsyncEngine) -> tuple[str, tuple[Any, ...]]:
+        if self._postgresql is None:
+            dialect = engine.dialect
+            compiled = self.statement.compile(
+                dialect=dialect, compile_kwargs={"render_postcompile": True}
+            )
+            values = compiled.construct_params()
+            names = compiled.positiontup or ()
+            # The statement's own parameters: an expanded IN list renders under new
+            # names, each one a value of one of these.
+            for name, bind in compiled.binds.items():
+                if bind.type._cached_bind_processor(dialect) is not None:
+                    raise TypeError(f"parameter {name} needs SQLAlchemy's conversion")
+            self._postgresql = (str(compiled), tuple(values[name] for name in names))
+        return self._postgresql
+
+
+async def fetch_rows(engine: AsyncEngine, statement: DriverStatement) -> Sequence[Sequence[Any]]:
+    """Every row of ``statement``, as tuples by position."""
+    if engine.dialect.name != "postgresql":
+        async with engine.connect() as conn:
+            return (await conn.execute(statement.statement)).tuples().all()
+    sql, args = statement.postgresql(engine)
+    async with engine.connect() as conn:
+        rows: Sequence[Sequence[Any]] = await _run(conn, sql, args, "fetch")
+        return rows
+
+
+async def fetch_value(
+    engine: AsyncEngine, sql: str, *, before_send: Callable[[], None] | None = None
+) -> Any:
+    """The first column of the first row of ``sql``, plain SQL without parameters.
+
+    ``before_send`` is called once a connection is in hand, right before the statement
+    leaves for the database: what the database answers is at least as new as that moment
+    (``hub.data_version`` coalesces reads on it)."""
+    async with engine.connect() as conn:
+        if engine.dialect.name != "postgresql":
+            if before_send is not None:
+                before_send()
+            return (await conn.exec_driver_sql(sql)).scalar_one()
+        return await _run(conn, sql, (), "fetchval", before_send)
+
+
+async def _run(
+    conn: AsyncConnection,
+    sql: str,
+    args: tuple[Any, ...],
+    method: str,
+    before_send: Callable[[], None] | None = None,
+) -> Any:
+    sync = conn.sync_connection
+    assert sync is not None
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    dispatch = sync.dispatch
+    dispatch.before_cursor_execute(sync, None, sql, args, None, False)
+    if before_send is not None:
+        before_send()
+    try:
+        result = await getattr(driver, method)(sql, *args)
+    except Exception as error:
+        end_statement_span(sync.info, failed=True)
+        wrapped = as_dbapi_error(error, sql, args)
+        if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
+            await conn.invalidate(error)
+        raise wrapped from error
+    dispatch.after_cursor_execute(sync, None, sql, args, None, False)
+    return result
+
+
+def as_dbapi_error(
+    error: Exception, statement: str, params: Sequence[Any] | None = None
+) -> Exception:
+    """The driver's error as SQLAlchemy would raise it, so that ``hub.db_errors`` and the
+    retries recognise it: an ``IntegrityError`` for a violated constraint, an
+    ``InterfaceError`` marked invalidated for a connection that broke."""
+    state = getattr(error, "sqlstate", None)
+    if isinstance(state, str):
+        if state.startswith("23"):
+            return IntegrityError(statement, params, error)
+        return DBAPIError(
+            statement, params, error, connection_invalidated=state.startswith(_BROKEN_STATES)
+        )
+    if isinstance(error, asyncpg.InterfaceError | ConnectionError | OSError | TimeoutError):
+        return InterfaceError(statement, params, error, connection_invalidated=True)
+    return error
