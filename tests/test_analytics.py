@@ -240,6 +240,26 @@ async def test_target_progress_and_the_2025_report(client, engine):
     assert {r["province"]["code"]: r["status"] for r in report}["66"] == "ON_TRACK"
 
 
+async def test_target_progress_is_the_latest_year_of_the_same_breakdown(client, engine):
+    share = "training.officials_trained_share"
+    await add_figures(
+        engine,
+        [
+            Fig("83", share, 2023, 90, dimensions={"audience": "CIVIL_SERVANTS"}),
+            Fig("83", share, 2024, 60, dimensions={"audience": "CIVIL_SERVANTS"}),
+            Fig("83", share, 2022, 95, dimensions={"audience": "CIVIL_SERVANTS"}),
+            # A later year of another breakdown, and of another province, do not count.
+            Fig("83", share, 2025, 99, dimensions={"audience": "PUBLIC_EMPLOYEES"}),
+            Fig("66", share, 2025, 99, dimensions={"audience": "CIVIL_SERVANTS"}),
+        ],
+    )
+    query = """query($y: Int!, $i: ID) { targetsReport(year: $y, indicator: $i) {
+      province { code } progress { latestValue latestYear } } }"""
+    report = (await gql(client, query, {"y": 2025, "i": share}))["targetsReport"]
+    by_province = {r["province"]["code"]: r["progress"] for r in report}
+    assert by_province["83"] == {"latestValue": 60.0, "latestYear": 2024}
+
+
 COMPLETENESS = """
 query($y: Int!, $i: ID) { completeness(year: $y, indicator: $i) {
   expected reportedCount share reported { code } missing { code } } }
