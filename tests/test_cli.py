@@ -97,3 +97,29 @@ def test_serve_with_several_workers_answers_from_each_of_them(database):
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert output.count("Started server process") == 2, output
+
+
+def test_a_serving_worker_leaves_its_startup_heap_out_of_garbage_collection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    import gc
+    import logging
+
+    from hub.cli import worker_app
+
+    monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+    # worker_app configures the hub's loggers as a server's; put them back afterwards.
+    for name in ("hub.access", "hub.errors"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+        monkeypatch.setattr(logger, "propagate", logger.propagate)
+    levels = {name: logging.getLogger(name).level for name in ("hub.access", "hub.errors")}
+    gc.unfreeze()
+    try:
+        worker_app()
+        # The schema's types are among what a full collection no longer walks.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
