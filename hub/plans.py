@@ -268,17 +268,17 @@ def is_met(*, latest: float, target: float, comparator: str) -> bool:
             return latest == target
 
 
-@functools.cache
-def _progress_query(dialect: str) -> Select[Any]:
-    """Each target's latest current observation of its province (built once).
+def _latest_observation_id() -> Any:
+    """The id of the target's latest current observation of its plan's province, of
+    the target's indicator and breakdown, correlated with ``Target`` and ``Plan``.
 
-    The latest is picked by a correlated ``ORDER BY ... LIMIT 1`` that walks the
-    province/indicator/breakdown index backwards from the last year, one or two rows a
-    target, rather than numbering every year's figure of every target and keeping the
-    first (2.4 times the database time for the national dashboard's 170 targets).
+    Picked by ``ORDER BY ... LIMIT 1``, which walks the province/indicator/breakdown
+    index backwards from the last year, one or two rows a target, rather than numbering
+    every year's figure of every target and keeping the first (2.4 times the database
+    time for the national dashboard's 170 targets).
     """
     candidate = aliased(Observation, name="candidate")
-    latest_id = (
+    return (
         select(candidate.id)
         .where(
             candidate.province_code == Plan.province_code,
@@ -291,6 +291,24 @@ def _progress_query(dialect: str) -> Select[Any]:
         .correlate(Plan, Target)
         .scalar_subquery()
     )
+
+
+def _progress(
+    target: float, comparator: str, higher_is_better: bool, latest: float | None, year: int | None
+) -> TargetProgressRecord:
+    if latest is None:
+        return TargetProgressRecord(None, None, None, None)
+    return TargetProgressRecord(
+        latest_value=latest,
+        latest_year=year,
+        attainment=attainment(latest=latest, target=target, higher_is_better=higher_is_better),
+        met=is_met(latest=latest, target=target, comparator=comparator),
+    )
+
+
+@functools.cache
+def _progress_query(dialect: str) -> Select[Any]:
+    """Each target's latest current observation of its province (built once)."""
     return (
         select(
             Target.id,
@@ -302,7 +320,7 @@ def _progress_query(dialect: str) -> Select[Any]:
         )
         .join(Plan, Plan.id == Target.plan_id)
         .join(Indicator, Indicator.code == Target.indicator_code)
-        .outerjoin(Observation, Observation.id == latest_id)
+        .outerjoin(Observation, Observation.id == _latest_observation_id())
         .where(one_of(Target.id, "target_ids", dialect), Target.value.is_not(None))
     )
 
@@ -325,15 +343,52 @@ async def progress_by_target_ids(
         rows = await conn.execute(query, {"target_ids": wanted})
         # By position, in the order of _progress_query's columns.
         for target_id, target, comparator, higher_is_better, latest, year in rows:
-            if latest is None:
-                found[target_id] = TargetProgressRecord(None, None, None, None)
-                continue
-            found[target_id] = TargetProgressRecord(
-                latest_value=latest,
-                latest_year=year,
-                attainment=attainment(
-                    latest=latest, target=target, higher_is_better=higher_is_better
-                ),
-                met=is_met(latest=latest, target=target, comparator=comparator),
+            found[target_id] = _progress(target, comparator, higher_is_better, latest, year)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class TargetWithProgress:
+    target: TargetRecord
+    progress: TargetProgressRecord | None
+    """As ``progress_by_target_ids`` gives it: None for a target without an indicator
+    or a number."""
+
+
+@functools.cache
+def _targets_with_progress_query(dialect: str) -> Select[Any]:
+    return (
+        select(*TARGET_COLUMNS, Indicator.higher_is_better, Observation.value, Observation.year)
+        .join(Plan, Plan.id == Target.plan_id)
+        .outerjoin(Indicator, Indicator.code == Target.indicator_code)
+        .outerjoin(
+            Observation,
+            and_(Target.value.is_not(None), Observation.id == _latest_observation_id()),
+        )
+        .where(one_of(Target.plan_id, "plan_ids", dialect))
+        .order_by(Target.plan_id, Target.position)
+    )
+
+
+async def targets_with_progress_by_plan_ids(
+    *, engine: AsyncEngine, plan_ids: Iterable[int]
+) -> dict[int, list[TargetWithProgress]]:
+    """``targets_by_plan_ids`` and ``progress_by_target_ids`` of those targets, in one
+    statement: a dashboard that shows targets nearly always shows how far each is."""
+    wanted = sorted(set(plan_ids))
+    found: dict[int, list[TargetWithProgress]] = {plan_id: [] for plan_id in wanted}
+    if not wanted:
+        return found
+    query = _targets_with_progress_query(engine.dialect.name)
+    progress_at = len(TARGET_COLUMNS)
+    async with engine.connect() as conn:
+        for row in await conn.execute(query, {"plan_ids": wanted}):
+            target = target_record(row)
+            higher_is_better, latest, year = row[progress_at:]
+            progress = (
+                None
+                if target.value is None or higher_is_better is None
+                else _progress(target.value, target.comparator, higher_is_better, latest, year)
             )
+            found[target.plan_id].append(TargetWithProgress(target, progress))
     return found

@@ -10,8 +10,8 @@ from hub.plans import (
     PlanRecord,
     TargetProgressRecord,
     TargetRecord,
-    progress_by_target_ids,
     targets_by_plan_ids,
+    targets_with_progress_by_plan_ids,
 )
 from schema.catalogue import Dimension, Indicator, Source, indicators_named
 from schema.context import Info, read_engine
@@ -210,18 +210,37 @@ async def build_plans(info: Info, records: Sequence[PlanRecord]) -> list[Plan]:
         for plan in result:
             plan.prefetched_province = named[plan.province_code, plan.issued_on]
     if "targets" in wanted:
-        # One service call for the whole list (no DataLoader future per key).
-        per_plan = await targets_by_plan_ids(
-            engine=read_engine(info.context), plan_ids=[int(p.id) for p in result]
-        )
-        targets = [[Target.from_record(t) for t in per_plan[int(p.id)]] for p in result]
-        await _prefetch_targets(info, wanted, [t for group in targets for t in group])
+        targets = await _targets_of(info, wanted, [int(p.id) for p in result])
+        await _prefetch_indicators(info, wanted, [t for group in targets for t in group])
         for plan, group in zip(result, targets, strict=True):
             plan.prefetched_targets = group
     return result
 
 
-async def _prefetch_targets(info: Info, wanted: frozenset[str], targets: list[Target]) -> None:
+async def _targets_of(
+    info: Info, wanted: frozenset[str], plan_ids: list[int]
+) -> list[list[Target]]:
+    """Each plan's targets, with their progress when the query asks for it: one service
+    call for the whole list (no DataLoader future per key), one statement either way."""
+    engine = read_engine(info.context)
+    if "progress" not in wanted:
+        per_plan = await targets_by_plan_ids(engine=engine, plan_ids=plan_ids)
+        return [[Target.from_record(t) for t in per_plan[plan_id]] for plan_id in plan_ids]
+    with_progress = await targets_with_progress_by_plan_ids(engine=engine, plan_ids=plan_ids)
+    found = []
+    for plan_id in plan_ids:
+        group = []
+        for item in with_progress[plan_id]:
+            target = Target.from_record(item.target)
+            target.prefetched_progress = (
+                None if item.progress is None else TargetProgress.from_record(item.progress)
+            )
+            group.append(target)
+        found.append(group)
+    return found
+
+
+async def _prefetch_indicators(info: Info, wanted: frozenset[str], targets: list[Target]) -> None:
     if "indicator" in wanted:
         indicators = await indicators_named(
             info, (t.indicator_code for t in targets if t.indicator_code is not None)
@@ -229,12 +248,3 @@ async def _prefetch_targets(info: Info, wanted: frozenset[str], targets: list[Ta
         for target in targets:
             code = target.indicator_code
             target.prefetched_indicator = None if code is None else indicators[code]
-    if "progress" in wanted:
-        found = await progress_by_target_ids(
-            engine=read_engine(info.context), target_ids=[t.id_ for t in targets]
-        )
-        for target in targets:
-            record = found[target.id_]
-            target.prefetched_progress = (
-                None if record is None else TargetProgress.from_record(record)
-            )

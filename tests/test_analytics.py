@@ -260,6 +260,39 @@ async def test_target_progress_is_the_latest_year_of_the_same_breakdown(client, 
     assert by_province["83"] == {"latestValue": 60.0, "latestYear": 2024}
 
 
+async def test_a_plans_targets_show_the_progress_the_targets_report_shows(client, engine):
+    share = "training.officials_trained_share"
+    await add_figures(
+        engine,
+        [
+            Fig("83", share, 2024, 60, dimensions={"audience": "CIVIL_SERVANTS"}),
+            Fig("66", share, 2023, 100, dimensions={"audience": "CIVIL_SERVANTS"}),
+        ],
+    )
+    progress = "progress { latestValue latestYear attainment met }"
+    plans = (
+        await gql(
+            client, f"{{ plans {{ number targets {{ description year value {progress} }} }} }}"
+        )
+    )["plans"]
+    from_plans = {
+        (plan["number"], target["description"], target["year"]): target["progress"]
+        for plan in plans
+        for target in plan["targets"]
+        if target["value"] is not None
+    }
+    from_reports = {}
+    for year in {year for _, _, year in from_plans}:
+        query = f"""{{ targetsReport(year: {year}) {{ plan {{ number }}
+            target {{ description year }} {progress} }} }}"""
+        for row in (await gql(client, query))["targetsReport"]:
+            key = (row["plan"]["number"], row["target"]["description"], row["target"]["year"])
+            from_reports[key] = row["progress"]
+    assert from_reports, "the fixtures' plans set targets linked to indicators"
+    assert {k: v for k, v in from_plans.items() if k in from_reports} == from_reports
+    assert any(p["latestValue"] is not None for p in from_reports.values())
+
+
 COMPLETENESS = """
 query($y: Int!, $i: ID) { completeness(year: $y, indicator: $i) {
   expected reportedCount share reported { code } missing { code } } }
