@@ -37,6 +37,20 @@ class Reference:
     """Values worked out from this copy, kept with it by their users (a ranking names
     the same 63 units the same way on every request); they go when the copy goes."""
 
+    def provinces_on(self, day: date) -> list[ProvinceRecord]:
+        """The units that existed on ``day``, named as they were then, ordered by code:
+        what ``hub.provinces.list_provinces`` reads, without a statement."""
+        key = ("provinces_on", day)
+        found: list[ProvinceRecord] | None = self.derived.get(key)
+        if found is None:
+            found = [
+                self.provinces[code].named_on(day)
+                for code in sorted(self.provinces)
+                if self.provinces[code].existed_on(day)
+            ]
+            self.derived[key] = found
+        return found
+
 
 class ReferenceCache:
     """The latest ``Reference`` read; reloaded when a request sees a newer version."""

@@ -101,9 +101,14 @@ class CoreQuery:
             strawberry.argument(description="Part of the name, code or slug, any spelling."),
         ] = None,
     ) -> list[Province]:
-        records = await provinces.list_provinces(
-            engine=read_engine(info.context), as_of=as_of or date.today(), search=search
-        )
+        day = as_of or date.today()
+        if search is None or not search.strip():
+            # The request's reference data holds every unit: no statement of its own.
+            records = (await reference_of(info.context)).provinces_on(day)
+        else:
+            records = await provinces.list_provinces(
+                engine=read_engine(info.context), as_of=day, search=search
+            )
         return await build_provinces(info, records)
 
     @strawberry.field(

@@ -95,3 +95,32 @@ async def test_search_matches_names_without_diacritics(client):
     assert [p["code"] for p in data["provinces"]] == ["83"]
     data = await gql(client, PROVINCES, {"asOf": "2021-01-01", "search": "Đắk"})
     assert {p["code"] for p in data["provinces"]} == {"66", "67"}
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        "1997-01-01",
+        "2004-01-01",
+        "2008-07-31",
+        "2008-08-01",
+        "2021-12-31",
+        "2025-06-30",
+        "2025-07-01",
+        "2026-12-03",
+    ],
+)
+async def test_the_provinces_of_a_day_are_those_the_database_lists_for_it(client, engine, day):
+    # Without a search the list comes from the reference data held in process; it must
+    # be the database's own answer, names as they were on the day included.
+    from datetime import date
+
+    from hub.provinces import list_provinces
+
+    query = "query($d: Date) { provinces(asOf: $d) { code name fullName kind validTo } }"
+    served = (await gql(client, query, {"d": day}))["provinces"]
+    listed = await list_provinces(engine=engine, as_of=date.fromisoformat(day))
+    assert [(p["code"], p["name"], p["fullName"]) for p in served] == [
+        (r.code, r.name, r.full_name) for r in listed
+    ]
+    assert served, "every day since 1997 has provinces"
