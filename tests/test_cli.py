@@ -109,11 +109,12 @@ def test_a_serving_worker_leaves_its_startup_heap_out_of_garbage_collection(
 
     monkeypatch.setenv("HUB_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
     # worker_app configures the hub's loggers as a server's; put them back afterwards.
+    levels = {}
     for name in ("hub.access", "hub.errors"):
         logger = logging.getLogger(name)
         monkeypatch.setattr(logger, "handlers", list(logger.handlers))
         monkeypatch.setattr(logger, "propagate", logger.propagate)
-    levels = {name: logging.getLogger(name).level for name in ("hub.access", "hub.errors")}
+        levels[name] = logger.level
     gc.unfreeze()
     try:
         worker_app()
