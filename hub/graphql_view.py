@@ -31,8 +31,16 @@ from hub.reference import ReferenceCache, RequestReference
 from hub.settings import Settings
 from loaders import create_loaders
 from schema import build_schema
+from schema.build import document_rules
+from schema.compiled_operations import CompiledOperations
 from schema.context import HubContext
 from schema.errors import code_of_request_error
+from schema.tracing import (
+    describe_operation,
+    operation_span,
+    record_operation_name,
+    trace_extensions,
+)
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -82,17 +90,17 @@ class HubGraphQL(GraphQL[HubContext, None]):
     """Strawberry's ASGI view with the hub's context and GraphQL-over-HTTP behaviour."""
 
     def __init__(self, *, engine: AsyncEngine, settings: Settings) -> None:
+        limits = QueryLimits(
+            max_depth=settings.max_depth,
+            max_aliases=settings.max_aliases,
+            max_cost=settings.max_cost,
+            max_page=settings.max_page_size,
+        )
+        schema = build_schema(
+            limits, max_tokens=settings.max_tokens, trace_fields=settings.trace_fields
+        )
         super().__init__(
-            build_schema(
-                QueryLimits(
-                    max_depth=settings.max_depth,
-                    max_aliases=settings.max_aliases,
-                    max_cost=settings.max_cost,
-                    max_page=settings.max_page_size,
-                ),
-                max_tokens=settings.max_tokens,
-                trace_fields=settings.trace_fields,
-            ),
+            schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
         )
@@ -100,6 +108,14 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.reader = reader(engine)
         self.settings = settings
         self.reference_cache = ReferenceCache()
+        # Per-field spans need graphql-core's per-field execution: no compiled documents.
+        self.compiled = (
+            CompiledOperations(
+                schema._schema, rules=document_rules(limits), max_tokens=settings.max_tokens
+            )
+            if settings.compiled_operations and not settings.trace_fields
+            else None
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -119,6 +135,8 @@ class HubGraphQL(GraphQL[HubContext, None]):
             request=request,
             response=response,
             reference=reference,
+            precomputed=state.get("precomputed"),
+            operation_span=state.get("operation_span"),
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -136,7 +154,48 @@ class HubGraphQL(GraphQL[HubContext, None]):
             refused = await self._refuse_malformed(request)
             if refused is not None:
                 return refused
+            if self.compiled is not None and request.method == "POST":
+                answered = await self._answer_compiled(request, self.compiled)
+                if answered is not None:
+                    return answered
         return await super().run(request)
+
+    async def _answer_compiled(
+        self, request: Request, compiled_operations: CompiledOperations
+    ) -> Response | None:
+        """The answer of a compiled document (``schema.compiled_operations``), or None
+        when strawberry answers instead. A result with errors is finished by strawberry
+        (masking, logging, codes) without running the operation again."""
+        body = json_codec.loads_body(await request.body())
+        query, name, variables = body.get("query"), body.get("operationName"), body.get("variables")
+        if not isinstance(query, str) or body.get("extensions"):
+            return None
+        compiled = compiled_operations.lookup(query, name, variables)
+        if compiled is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        executor = compiled_operations.prepare(compiled, context, variables, name)
+        if executor is None:
+            return None
+        with operation_span() as span:
+            result = await compiled_operations.execute(compiled, executor)
+            if result.errors:
+                state = request.scope.setdefault("state", {})
+                state["precomputed"], state["operation_span"] = result, span
+                return await super().run(request)
+            if span is not None:
+                describe_operation(
+                    span,
+                    name=compiled.name,
+                    operation_type="query",
+                    document=compiled.document,
+                    schema=compiled_operations.schema,
+                    failed=False,
+                )
+        record_operation_name(request.scope, compiled.name)
+        answer = ExecutionResult(data=result.data, errors=None, extensions=trace_extensions(span))
+        return self.create_response(await self.process_result(request, answer), sub_response)
 
     async def _refuse_malformed(self, request: Request) -> Response | None:
         if request.method == "GET":

@@ -36,6 +36,7 @@ class Settings:
     statement_timeout_ms: int = 15_000
     rate_limit_per_minute: int = 1200
     trace_fields: bool = False
+    compiled_operations: bool = True
     workers: int = 1
 
     @classmethod
@@ -48,6 +49,7 @@ class Settings:
             database_url=normalise_database_url(env.get("HUB_DATABASE_URL", defaults.database_url)),
             graphiql=_bool(env, "HUB_GRAPHIQL", defaults.graphiql),
             trace_fields=_bool(env, "HUB_TRACE_FIELDS", defaults.trace_fields),
+            compiled_operations=_bool(env, "HUB_COMPILED_OPERATIONS", defaults.compiled_operations),
             workers=_int(env, "HUB_WORKERS", defaults.workers, low=1, high=64),
             max_page_size=_int(
                 env, "HUB_MAX_PAGE_SIZE", defaults.max_page_size, low=1, high=10_000

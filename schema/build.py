@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -13,6 +14,7 @@ from strawberry.extensions.tracing import OpenTelemetryExtensionSync
 
 from hub.query_limits import QueryLimits, limits_rule
 from schema.analytics_query import AnalyticsQuery
+from schema.compiled_operations import PrecomputedResult
 from schema.errors import MaskUnexpectedErrors
 from schema.fast_lists import FastListExecutionContext
 from schema.mutation import Mutation
@@ -26,11 +28,16 @@ class Query(CoreQuery, AnalyticsQuery, SubmissionsQuery):
     """The root query: one base class per area, so each area keeps its own module."""
 
 
+def document_rules(limits: QueryLimits | None = None) -> tuple[type[ASTValidationRule], ...]:
+    """The validation rules the hub adds to GraphQL's own (compiled documents pass them too)."""
+    return (limits_rule(limits or QueryLimits()),)
+
+
 def build_schema(
     limits: QueryLimits | None = None, max_tokens: int = 5000, trace_fields: bool = False
 ) -> strawberry.Schema:
     """The served schema: error codes and masking, query limits, tracing, caches."""
-    rule = limits_rule(limits or QueryLimits())
+    rules = document_rules(limits)
     field_spans: list[Any] = [OpenTelemetryExtensionSync] if trace_fields else []
     return strawberry.Schema(
         query=Query,
@@ -41,7 +48,8 @@ def build_schema(
             *field_spans,
             MaskUnexpectedErrors,
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: AddValidationRules([rule]),
+            lambda: AddValidationRules(list(rules)),
+            PrecomputedResult,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
         ],

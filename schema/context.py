@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import strawberry
+from graphql import ExecutionResult
+from opentelemetry.trace import Span
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,6 +34,10 @@ class HubContext:
     response: Response | WebSocket | None = None
     reference: RequestReference | None = None
     """Provinces and indicators as of this request's data version (``hub.reference``)."""
+    precomputed: ExecutionResult | None = None
+    """A compiled document's result for strawberry to finish (``schema.compiled_operations``)."""
+    operation_span: Span | None = None
+    """The operation's span when a compiled document opened it (``schema.tracing``)."""
 
     @property
     def visibility(self) -> Visibility:
@@ -45,11 +51,16 @@ def read_engine(context: HubContext) -> AsyncEngine:
     return context.reader or context.engine
 
 
-async def reference_of(context: HubContext) -> Reference:
-    """The request's provinces and indicators (``hub.reference``)."""
+def request_reference(context: HubContext) -> RequestReference:
+    """The request's view of the reference data (``hub.reference``)."""
     if context.reference is None:
         context.reference = RequestReference(ReferenceCache(), read_engine(context))
-    return await context.reference()
+    return context.reference
+
+
+async def reference_of(context: HubContext) -> Reference:
+    """The request's provinces and indicators (``hub.reference``)."""
+    return await request_reference(context)()
 
 
 async def indicators_by_code(
