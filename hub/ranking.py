@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
 from hub.driver import DriverStatement, fetch_rows
-from hub.models import Indicator, Observation, Province
+from hub.models import DataVersion, Indicator, Observation, Province
 from hub.observations import DimensionValue, is_total
 from hub.provinces import existed_on, year_reference_date
 
@@ -166,9 +166,10 @@ def _national_ranking_query(
     by the driver itself (``hub.driver``)."""
     ranked = ranked_values(indicator_codes=[indicator_code], years=[year], dimensions=dimensions)
     units = select(Province.code).where(existed_on(year_reference_date(year))).subquery("units")
-    query = select(units.c.code, ranked.c.value, ranked.c.rank).outerjoin(
-        ranked, ranked.c.province_code == units.c.code
-    )
+    version = select(DataVersion.version).where(DataVersion.id == 1).scalar_subquery()
+    query = select(
+        units.c.code, ranked.c.value, ranked.c.rank, version.label("data_version")
+    ).outerjoin(ranked, ranked.c.province_code == units.c.code)
     rank_code = official_rank_indicator(indicator_code)
     if rank_code is not None:
         official = latest_values(indicator_codes=[rank_code], years=[year])
@@ -187,6 +188,15 @@ class RankingRow(NamedTuple):
     official_rank: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class NationalRanking:
+    rows: list[RankingRow]
+    data_version: int | None
+    """The data version the rows were read under (same statement, same snapshot): what
+    the request's reference data must be at least as new as (``hub.reference``). None
+    when there are no units to rank."""
+
+
 def official_rank_indicator(indicator_code: str) -> str | None:
     """The indicator holding the published rank of an index: ``x.index`` → ``x.rank``."""
     if indicator_code.endswith(".index"):
@@ -200,16 +210,22 @@ async def national_ranking(
     indicator_code: str,
     year: int,
     dimensions: Sequence[DimensionValue] = (),
-) -> list[RankingRow]:
+) -> NationalRanking:
     """Every unit that existed in the year: ranked ones best first, then those without a
-    value by code; with the rank the province itself reported, where it did. One
-    statement."""
+    value by code; with the rank the province itself reported, where it did; and the
+    data version they were read under. One statement."""
     query = _national_ranking_query(indicator_code, year, tuple(dimensions))
     rank_code = official_rank_indicator(indicator_code)
     rows = await fetch_rows(engine, query)
-    if rank_code is None:  # (code, value, rank), by position: 63 rows on every request
-        return [RankingRow(code, value, rank, None) for code, value, rank in rows]
-    return [
-        RankingRow(code, value, rank, None if official is None else int(official))
-        for code, value, rank, official in rows
-    ]
+    version = int(rows[0][3]) if rows else None
+    if rank_code is None:  # (code, value, rank, version), by position: 63 rows a request
+        return NationalRanking(
+            [RankingRow(code, value, rank, None) for code, value, rank, _ in rows], version
+        )
+    return NationalRanking(
+        [
+            RankingRow(code, value, rank, None if official is None else int(official))
+            for code, value, rank, _, official in rows
+        ],
+        version,
+    )

@@ -61,6 +61,11 @@ class ReferenceCache:
         self.loads = 0
         """How many times the reference data was read (tests pin it)."""
 
+    @property
+    def held(self) -> Reference | None:
+        """The latest copy, whatever the database holds now (None before the first load)."""
+        return self._held
+
     async def at(self, engine: AsyncEngine, version: int) -> Reference:
         """The reference data as of ``version`` or later.
 
@@ -106,6 +111,30 @@ class RequestReference:
         if self._task is None:
             self._task = asyncio.ensure_future(self._load())
         return await self._task
+
+    async def provisional(self) -> Reference:
+        """A copy to read codes and names from before a statement that also returns the
+        data version, with no statement of its own when the process holds a copy: the
+        request's own copy if it has one, else the process's. Whatever it reads must be
+        checked against ``settle`` once the statement has answered."""
+        if self._task is not None or self._version is not None:
+            return await self()
+        held = self._cache.held
+        return held if held is not None else await self()
+
+    async def settle(self, version: int) -> Reference:
+        """The request's copy once a statement read data under ``version``: at least as
+        new as that data (reread if the process's copy is older), and from then on the
+        copy every resolver of the request gets, without reading the version again."""
+        if self._task is not None:
+            found = await self._task
+            if found.version >= version:
+                return found
+        found = await self._cache.at(self._engine, version)
+        settled: asyncio.Future[Reference] = asyncio.get_running_loop().create_future()
+        settled.set_result(found)
+        self._version, self._task = version, settled
+        return found
 
     async def _load(self) -> Reference:
         version = self._version

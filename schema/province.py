@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import strawberry
@@ -89,6 +89,19 @@ async def provinces_named(
     a list resolver attaches to its items so that they need no resolver per row."""
     reference = await reference_of(info.context)
     return {(code, on): _shared_province(reference, code, on) for code, on in set(keys)}
+
+
+async def provinces_by_code_on(info: Info, on: date | None) -> Mapping[str, Province]:
+    """Every unit by code, named as on ``on``: the shared objects of ``provinces_named``,
+    gathered once per copy of the reference data and date (a ranking looks up 63 of
+    them on every request)."""
+    reference = await reference_of(info.context)
+    key = (provinces_by_code_on, on)
+    found: Mapping[str, Province] | None = reference.derived.get(key)
+    if found is None:
+        found = {code: _shared_province(reference, code, on) for code in reference.provinces}
+        reference.derived[key] = found
+    return found
 
 
 def _shared_province(reference: Reference, code: str, on: date | None) -> Province:

@@ -7,8 +7,9 @@ from typing import Annotated
 import strawberry
 
 from hub import comparison, indicators, observations, plans, provinces, ranking, rollup
-from hub.errors import InvalidArgumentError, check_year
+from hub.errors import InvalidArgumentError, UnknownIndicatorError, check_year
 from hub.provinces import year_reference_date
+from hub.reference import Reference, RequestReference
 from schema.analytics import Boundaries, ComparisonCell, Ranking, RankingEntry
 from schema.arguments import (
     MAX_DIMENSIONS,
@@ -20,11 +21,17 @@ from schema.arguments import (
     years_of,
 )
 from schema.catalogue import Dimension, Indicator, indicators_named
-from schema.context import Info, indicators_by_code, read_engine, reference_of
+from schema.context import (
+    Info,
+    indicators_by_code,
+    read_engine,
+    reference_of,
+    request_reference,
+)
 from schema.enums import Topic
 from schema.observation import DimensionInput, ObservationConnection, ObservationFilter
 from schema.plan import Plan, build_plans
-from schema.province import Province, build_provinces, provinces_named
+from schema.province import Province, build_provinces, provinces_by_code_on, provinces_named
 from schema.selection import selected_names
 
 ProvinceRef = Annotated[
@@ -58,7 +65,30 @@ async def indicator_and_breakdown(
     info: Info, indicator: strawberry.ID, dimensions: Sequence[DimensionInput] | None
 ) -> tuple[indicators.IndicatorRecord, tuple[observations.DimensionValue, ...]]:
     """An indicator argument and an optional breakdown, resolved and checked."""
-    (record,) = await indicators_by_code(info.context, [str(indicator)], ("indicator",))
+    return _indicator_and_breakdown(await reference_of(info.context), indicator, dimensions)
+
+
+async def _provisional_indicator(
+    reference: RequestReference,
+    indicator: strawberry.ID,
+    dimensions: Sequence[DimensionInput] | None,
+) -> tuple[indicators.IndicatorRecord, tuple[observations.DimensionValue, ...]]:
+    """``_indicator_and_breakdown`` in the provisional copy (``RequestReference.provisional``);
+    an indicator it does not know is looked for again in the current copy (it may be new)."""
+    copy = await reference.provisional()
+    try:
+        return _indicator_and_breakdown(copy, indicator, dimensions)
+    except UnknownIndicatorError:
+        current = await reference()
+        if current is copy:
+            raise
+        return _indicator_and_breakdown(current, indicator, dimensions)
+
+
+def _indicator_and_breakdown(
+    reference: Reference, indicator: strawberry.ID, dimensions: Sequence[DimensionInput] | None
+) -> tuple[indicators.IndicatorRecord, tuple[observations.DimensionValue, ...]]:
+    (record,) = indicators.pick_indicators(reference.indicators, [str(indicator)], ("indicator",))
     dims = tuple(
         observations.DimensionValue(d.name, d.value)
         for d in bounded(dimensions, limit=MAX_DIMENSIONS, field=("dimensions",)) or ()
@@ -219,8 +249,15 @@ class CoreQuery:
         ] = Boundaries.HISTORICAL,
     ) -> Ranking:
         check_year(year, ("year",))
-        record, dims = await indicator_and_breakdown(info, indicator, dimensions)
         current = boundaries is Boundaries.CURRENT
+        reference = request_reference(info.context)
+        # A historical ranking reads the data version with its rows (one statement):
+        # the indicator is looked up in the copy at hand, then again in the copy the
+        # version settles on, in case the figures are newer than that copy.
+        if current:
+            record, dims = _indicator_and_breakdown(await reference(), indicator, dimensions)
+        else:
+            record, dims = await _provisional_indicator(reference, indicator, dimensions)
         rows: Sequence[tuple[str, float | None, int | None, int | None]]
         if current:
             cells = await rollup.rollup(
@@ -239,11 +276,14 @@ class CoreQuery:
                 year=year,
                 dimensions=dims,
             )
-            rows = ranked  # RankingRow: (province_code, value, rank, official_rank)
+            rows = ranked.rows  # RankingRow: (province_code, value, rank, official_rank)
+            if ranked.data_version is not None:
+                copy = await reference.settle(ranked.data_version)
+                record, dims = _indicator_and_breakdown(copy, indicator, dimensions)
         on = None if current else year_reference_date(year)
-        named = await provinces_named(info, ((row[0], on) for row in rows if row[2] is not None))
+        named = await provinces_by_code_on(info, on)
         entries = [
-            RankingEntry(rank=rank, value=value, official_rank=official, province=named[code, on])
+            RankingEntry(rank=rank, value=value, official_rank=official, province=named[code])
             for code, value, rank, official in rows
             if value is not None and rank is not None
         ]

@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import JSON, Integer, bindparam, cast, literal, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
 
-from hub import telemetry
+from hub import data_version, telemetry
 from hub.db import count_statements, create_engine
 from hub.driver import DriverStatement, as_dbapi_error, fetch_rows, fetch_value
 from hub.models import Province
@@ -48,8 +48,10 @@ async def test_a_driver_read_is_one_counted_statement(engine):
 
 
 async def test_the_ranking_read_by_the_driver_answers_every_province(engine):
-    rows = await national_ranking(engine=engine, indicator_code="dti.workforce.index", year=2021)
+    ranked = await national_ranking(engine=engine, indicator_code="dti.workforce.index", year=2021)
+    rows = ranked.rows
     assert len(rows) == 63
+    assert ranked.data_version == await data_version.current(engine)
     ranks = [row.rank for row in rows if row.rank is not None]
     assert ranks == sorted(ranks)
     assert any(row.value == pytest.approx(0.0538) for row in rows)

@@ -3,7 +3,7 @@
 import dataclasses
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from hub import data_version
 from hub.app import create_app
@@ -78,3 +78,55 @@ async def test_the_cache_reloads_for_a_newer_version_and_never_hands_back_an_old
     newer = await cache.at(reads, await data_version.current(reads))
     assert cache.loads == 2
     assert newer.provinces["83"].name == "Tỉnh Thử"
+
+
+RANKING = """{ ranking(indicator: "staffing.it_staff", year: 2021) {
+  indicator { name } entries { province { code name } } } }"""
+
+
+async def test_a_ranking_names_provinces_as_new_as_its_figures(engine, settings):
+    """A ranking reads the data version with its rows, not before them: the process's copy
+    is used provisionally and replaced when the rows are newer than it."""
+    app = create_app(dataclasses.replace(settings, result_cache_size=0), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        first = (await client.post("/graphql", json={"query": RANKING})).json()["data"]
+        assert first["ranking"]["entries"] == [{"province": {"code": "83", "name": "Bến Tre"}}]
+        await rename(engine, province="Tỉnh Thử", indicator="Cán bộ CNTT (mới)", bump=True)
+        with count_statements(engine) as counter:
+            again = (await client.post("/graphql", json={"query": RANKING})).json()["data"]
+        assert again["ranking"]["indicator"]["name"] == "Cán bộ CNTT (mới)"
+        assert again["ranking"]["entries"] == [{"province": {"code": "83", "name": "Tỉnh Thử"}}]
+        # The ranking (with the version), then the newer copy: provinces, indicators, names.
+        assert counter.count == 4, counter.statements
+        with count_statements(engine) as steady:
+            await client.post("/graphql", json={"query": RANKING})
+        assert steady.count == 1, steady.statements
+
+
+async def test_an_indicator_newer_than_the_process_copy_is_found(engine, settings):
+    app = create_app(dataclasses.replace(settings, result_cache_size=0), engine=engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        await names(client)  # the process holds a copy
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(Indicator).values(
+                    code="staffing.new",
+                    name="Chỉ tiêu mới",
+                    name_en="A new indicator",
+                    topic="STAFFING",
+                    unit="COUNT",
+                    higher_is_better=True,
+                    description="",
+                    year_min=2000,
+                )
+            )
+            await data_version.bump(conn)
+        body = (
+            await client.post(
+                "/graphql", json={"query": RANKING.replace("staffing.it_staff", "staffing.new")}
+            )
+        ).json()
+    assert "errors" not in body, body
+    assert body["data"]["ranking"] == {"indicator": {"name": "Chỉ tiêu mới"}, "entries": []}
