@@ -98,7 +98,9 @@ async def _run(
 ) -> Any:
     sync = conn.sync_connection
     assert sync is not None
-    raw = await conn.get_raw_connection()
+    # Just checked out, the connection is at hand: no need for SQLAlchemy's greenlet hop
+    # (``get_raw_connection``), which is only needed to reconnect an invalidated one.
+    raw = await conn.get_raw_connection() if sync.invalidated else sync.connection
     driver: Any = raw.driver_connection
     dispatch = sync.dispatch
     dispatch.before_cursor_execute(sync, None, sql, args, None, False)

@@ -45,12 +45,9 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length")
-        too_large = _refusal(
-            f"The request body is larger than {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE", 413
-        )
         size = None if declared is None else ascii_int(declared)
         if size is not None and size > self.max_bytes:
-            await too_large(scope, receive, send)
+            await self._too_large()(scope, receive, send)
             return
         received = 0
         started = False
@@ -73,7 +70,12 @@ class BodySizeLimit:
             await self.app(scope, counted_receive, watched_send)
         except _BodyTooLarge:
             if not started:
-                await too_large(scope, receive, send)
+                await self._too_large()(scope, receive, send)
+
+    def _too_large(self) -> JSONResponse:
+        return _refusal(
+            f"The request body is larger than {self.max_bytes} bytes", "PAYLOAD_TOO_LARGE", 413
+        )
 
 
 class _BodyTooLarge(Exception):
