@@ -6,9 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import IncludeObjectFn
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Constraint
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.schema import SchemaItem
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -28,6 +32,31 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def downgrade(database_url: str, revision: str) -> None:
     """Take the database at ``database_url`` back to ``revision`` (blocking)."""
     command.downgrade(alembic_config(database_url), revision)
+
+
+def include_object_for(dialect: Dialect) -> IncludeObjectFn:
+    """Alembic's comparison filter for a database of ``dialect``.
+
+    A constraint the models create on other databases only (``Constraint.ddl_if``: the
+    references of observations are foreign keys on SQLite alone, triggers on PostgreSQL)
+    is not expected in this one, so its absence is no difference. Whether it belongs is
+    decided by SQLAlchemy's own rule, the one ``CREATE TABLE`` applies.
+    """
+    # A compiler of no statement: the rule reads only its dialect.
+    compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
+
+    def include_object(
+        item: SchemaItem,
+        _name: str | None,
+        _type: str,
+        reflected: bool,
+        _compare_to: SchemaItem | None,
+    ) -> bool:
+        if reflected or not isinstance(item, Constraint):
+            return True
+        return item._should_create_for_compiler(compiler)
+
+    return include_object
 
 
 def head_revision() -> str | None:

@@ -1,10 +1,14 @@
 """The Alembic migrations build exactly the tables the ORM models describe, on both databases."""
 
+import asyncio
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 
+from hub import migrate
 from hub.db import create_engine
-from hub.migrate import current_revision, head_revision
+from hub.migrate import current_revision, head_revision, include_object_for
 from hub.models import Base
 
 
@@ -14,7 +18,14 @@ async def test_models_and_migrations_agree(empty_database_url):
         async with engine.connect() as conn:
             differences = await conn.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                    MigrationContext.configure(
+                        sync,
+                        opts={
+                            "compare_type": True,
+                            "include_object": include_object_for(sync.dialect),
+                        },
+                    ),
+                    Base.metadata,
                 )
             )
         assert differences == []
@@ -64,3 +75,54 @@ async def test_upgrading_a_populated_database_keeps_every_figure(empty_database_
         assert read_catalogue(FIXTURES_DIR).provinces
     finally:
         await engine.dispose()
+
+
+REFERENCES = {
+    "fk_observations_indicator_code_indicators",
+    "fk_observations_province_code_provinces",
+    "fk_observations_source_id_sources",
+    "fk_observations_submission_id_submissions",
+}
+
+
+async def test_observations_references_move_between_foreign_keys_and_triggers(
+    empty_database_url, backend
+):
+    """0006 turns the four foreign keys of observations into triggers on PostgreSQL (and
+    leaves SQLite alone); its downgrade brings the foreign keys back."""
+
+    async def state() -> tuple[set[str], set[str]]:
+        engine = create_engine(empty_database_url)
+        try:
+            async with engine.connect() as conn:
+                keys = await conn.run_sync(
+                    lambda sync: inspect(sync).get_foreign_keys("observations")
+                )
+                triggers: set[str] = set()
+                if backend == "postgresql":
+                    triggers = set(
+                        await conn.scalars(
+                            text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+                        )
+                    )
+            return {str(key["name"]) for key in keys}, triggers
+        finally:
+            await engine.dispose()
+
+    at_head = await state()
+    await asyncio.to_thread(migrate.downgrade, empty_database_url, "0005")
+    assert await state() == (REFERENCES, set())
+    await asyncio.to_thread(migrate.upgrade, empty_database_url, "head")
+    assert await state() == at_head
+    if backend == "sqlite":
+        assert at_head == (REFERENCES, set())
+    else:
+        keys, triggers = at_head
+        assert keys == set()
+        expected = {
+            f"{parent}_observations_after_{event}"
+            for parent in ("indicators", "provinces", "sources", "submissions")
+            for event in ("delete", "update", "truncate")
+        }
+        expected |= {f"observations_references_after_{event}" for event in ("insert", "update")}
+        assert triggers == expected

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from hub.db import create_engine
+from hub.migrate import include_object_for
 from hub.models import Base
 from hub.settings import Settings
 
@@ -31,6 +32,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=sqlite,
         compare_type=True,
+        include_object=include_object_for(connection.dialect),
     )
     with context.begin_transaction():
         context.run_migrations()
