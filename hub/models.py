@@ -198,9 +198,7 @@ class Observation(DimensionColumns, Base):
             postgresql_include=["value"],
             sqlite_where=text(CURRENT_TOTALS),
         ),
-        Index("ix_observations_recorded_at", "recorded_at"),
-        Index("ix_observations_updated_at", "updated_at"),
-        Index("ix_observations_status", "status"),
+        Index("ix_observations_updated_at", "updated_at"),  # the updatedAfter filter
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
