@@ -199,6 +199,13 @@ class Observation(DimensionColumns, Base):
             sqlite_where=text(CURRENT_TOTALS),
         ),
         Index("ix_observations_updated_at", "updated_at"),  # the updatedAfter filter
+        # Only a source's delete or re-keying looks rows up by source: never a null one.
+        Index(
+            "ix_observations_source_id",
+            "source_id",
+            postgresql_where=text("source_id IS NOT NULL"),
+            sqlite_where=text("source_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -219,7 +226,7 @@ class Observation(DimensionColumns, Base):
     note: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
-    source_id: Mapped[int | None] = mapped_column(Id, index=True)
+    source_id: Mapped[int | None] = mapped_column(Id)
     submission_id: Mapped[int | None] = mapped_column(Id, index=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str | None] = mapped_column(String(200))

@@ -126,3 +126,30 @@ async def test_observations_references_move_between_foreign_keys_and_triggers(
         }
         expected |= {f"observations_references_after_{event}" for event in ("insert", "update")}
         assert triggers == expected
+
+
+async def test_partial_indexes_are_partial_in_the_database(empty_database_url, backend):
+    """Alembic's comparison ignores index predicates: which indexes are partial is compared here."""
+    engine = create_engine(empty_database_url)
+    try:
+        async with engine.connect() as conn:
+            reflected = await conn.run_sync(
+                lambda sync: {
+                    table: {
+                        str(index["name"])
+                        for index in inspect(sync).get_indexes(table)
+                        if index.get("dialect_options", {}).get(f"{backend}_where") is not None
+                    }
+                    for table in Base.metadata.tables
+                }
+            )
+    finally:
+        await engine.dispose()
+    declared = {
+        name: {
+            str(i.name) for i in table.indexes if i.dialect_options[backend]["where"] is not None
+        }
+        for name, table in Base.metadata.tables.items()
+    }
+    assert reflected == declared
+    assert "ix_observations_source_id" in declared["observations"]
