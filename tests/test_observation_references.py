@@ -17,7 +17,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.db import reader
+from hub.db_errors import classify
 from hub.models import Indicator, Observation, Province, Source, Submission
+from hub.retry import is_retryable
 from hub.submissions.bulk import COLUMNS, Row, insert_rows
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
@@ -137,7 +139,10 @@ def driver_error(error: DBAPIError) -> BaseException:
 def assert_foreign_key_violation(
     error: IntegrityError, backend: str, column: str, key: Any, *, parent_side: bool = False
 ) -> None:
-    """PostgreSQL's own foreign key error, as the dropped constraints raised it."""
+    """PostgreSQL's own foreign key error, as the dropped constraints raised it, which the
+    hub handles as before: no database failure, a race a writer retries."""
+    assert classify(error) is None
+    assert is_retryable(error)
     if backend == "sqlite":
         assert "FOREIGN KEY constraint failed" in str(error.orig)
         return
