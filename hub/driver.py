@@ -22,8 +22,9 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Select
+from sqlalchemy.util import greenlet_spawn
 
 from hub.telemetry import end_statement_span
 
@@ -68,9 +69,8 @@ async def fetch_rows(engine: AsyncEngine, statement: DriverStatement) -> Sequenc
         async with engine.connect() as conn:
             return (await conn.execute(statement.statement)).tuples().all()
     sql, args = statement.postgresql(engine)
-    async with engine.connect() as conn:
-        rows: Sequence[Sequence[Any]] = await _run(conn, sql, args, "fetch")
-        return rows
+    rows: Sequence[Sequence[Any]] = await _run(engine, sql, args, "fetch")
+    return rows
 
 
 async def fetch_value(
@@ -81,41 +81,51 @@ async def fetch_value(
     ``before_send`` is called once a connection is in hand, right before the statement
     leaves for the database: what the database answers is at least as new as that moment
     (``hub.data_version`` coalesces reads on it)."""
-    async with engine.connect() as conn:
-        if engine.dialect.name != "postgresql":
+    if engine.dialect.name != "postgresql":
+        async with engine.connect() as conn:
             if before_send is not None:
                 before_send()
             return (await conn.exec_driver_sql(sql)).scalar_one()
-        return await _run(conn, sql, (), "fetchval", before_send)
+    return await _run(engine, sql, (), "fetchval", before_send)
 
 
 async def _run(
-    conn: AsyncConnection,
+    engine: AsyncEngine,
     sql: str,
     args: tuple[Any, ...],
     method: str,
     before_send: Callable[[], None] | None = None,
 ) -> Any:
-    sync = conn.sync_connection
-    assert sync is not None
-    # Just checked out, the connection is at hand: no need for SQLAlchemy's greenlet hop
-    # (``get_raw_connection``), which is only needed to reconnect an invalidated one.
-    raw = await conn.get_raw_connection() if sync.invalidated else sync.connection
-    driver: Any = raw.driver_connection
-    dispatch = sync.dispatch
-    dispatch.before_cursor_execute(sync, None, sql, args, None, False)
-    if before_send is not None:
-        before_send()
+    """Run one statement on a connection leased from the engine's pool.
+
+    The lease is the pool's own checkout and checkin (each in SQLAlchemy's greenlet, as
+    connecting or closing may need to await), without a ``Connection`` around it: no
+    isolation level set and reset, no transaction object; asyncpg runs the statement
+    outside any transaction, which is autocommit. The engine's statement events fire
+    as they would for a ``Connection``, with the pooled connection standing in for it:
+    the hub's listeners (the statement counter, the statement spans) read only the
+    statement and the connection's ``info``.
+    """
+    sync_engine = engine.sync_engine
+    pooled = await greenlet_spawn(sync_engine.pool.connect)
     try:
-        result = await getattr(driver, method)(sql, *args)
-    except Exception as error:
-        end_statement_span(sync.info, failed=True)
-        wrapped = as_dbapi_error(error, sql, args)
-        if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
-            await conn.invalidate(error)
-        raise wrapped from error
-    dispatch.after_cursor_execute(sync, None, sql, args, None, False)
-    return result
+        driver: Any = pooled.driver_connection
+        dispatch = sync_engine.dispatch
+        dispatch.before_cursor_execute(pooled, None, sql, args, None, False)
+        if before_send is not None:
+            before_send()
+        try:
+            result = await getattr(driver, method)(sql, *args)
+        except Exception as error:
+            end_statement_span(pooled.info, failed=True)
+            wrapped = as_dbapi_error(error, sql, args)
+            if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
+                await greenlet_spawn(pooled.invalidate, error)
+            raise wrapped from error
+        dispatch.after_cursor_execute(pooled, None, sql, args, None, False)
+        return result
+    finally:
+        await greenlet_spawn(pooled.close)
 
 
 def as_dbapi_error(
