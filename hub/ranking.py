@@ -11,11 +11,23 @@ skips (1, 2, 2, 4): SQL's ``rank()``. Direction comes from ``higher_is_better``.
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.dimensions import DIMENSION_NAMES, column_name
@@ -167,30 +179,33 @@ def _national_ranking_query(
     ranked = ranked_values(indicator_codes=[indicator_code], years=[year], dimensions=dimensions)
     units = select(Province.code).where(existed_on(year_reference_date(year))).subquery("units")
     version = select(DataVersion.version).where(DataVersion.id == 1).scalar_subquery()
-    query = select(
-        units.c.code, ranked.c.value, ranked.c.rank, version.label("data_version")
-    ).outerjoin(ranked, ranked.c.province_code == units.c.code)
+    joined = units.outerjoin(ranked, ranked.c.province_code == units.c.code)
+    official_rank: ColumnElement[Any] = null()
     rank_code = official_rank_indicator(indicator_code)
     if rank_code is not None:
         official = latest_values(indicator_codes=[rank_code], years=[year])
-        query = query.add_columns(official.c.value.label("official")).outerjoin(
-            official, official.c.province_code == units.c.code
-        )
+        joined = joined.outerjoin(official, official.c.province_code == units.c.code)
+        # A published rank is whole (validation refuses anything else): the cast keeps it.
+        official_rank = cast(official.c.value, Integer)
+    query = select(
+        units.c.code,
+        ranked.c.value,
+        ranked.c.rank,
+        official_rank.label("official"),
+        version.label("data_version"),
+    ).select_from(joined)
     return DriverStatement(query.order_by(ranked.c.rank.is_(None), ranked.c.rank, units.c.code))
 
 
-class RankingRow(NamedTuple):
-    """One unit of a national ranking; value and rank are null for a unit without a value."""
-
-    province_code: str
-    value: float | None
-    rank: int | None
-    official_rank: int | None
+RankingRow = tuple[str, float | None, int | None, int | None, int]
+"""One unit of a national ranking, by position: (province_code, value, rank,
+official_rank, data_version); value and rank are null for a unit without a value. The
+driver's rows are handed on as they come: 63 of them on every request."""
 
 
 @dataclass(frozen=True, slots=True)
 class NationalRanking:
-    rows: list[RankingRow]
+    rows: Sequence[RankingRow]
     data_version: int | None
     """The data version the rows were read under (same statement, same snapshot): what
     the request's reference data must be at least as new as (``hub.reference``). None
@@ -215,17 +230,5 @@ async def national_ranking(
     value by code; with the rank the province itself reported, where it did; and the
     data version they were read under. One statement."""
     query = _national_ranking_query(indicator_code, year, tuple(dimensions))
-    rank_code = official_rank_indicator(indicator_code)
-    rows = await fetch_rows(engine, query)
-    version = int(rows[0][3]) if rows else None
-    if rank_code is None:  # (code, value, rank, version), by position: 63 rows a request
-        return NationalRanking(
-            [RankingRow(code, value, rank, None) for code, value, rank, _ in rows], version
-        )
-    return NationalRanking(
-        [
-            RankingRow(code, value, rank, None if official is None else int(official))
-            for code, value, rank, _, official in rows
-        ],
-        version,
-    )
+    rows = typing.cast(Sequence[RankingRow], await fetch_rows(engine, query))
+    return NationalRanking(rows, int(rows[0][4]) if rows else None)

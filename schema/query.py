@@ -258,7 +258,7 @@ class CoreQuery:
             record, dims = _indicator_and_breakdown(await reference(), indicator, dimensions)
         else:
             record, dims = await _provisional_indicator(reference, indicator, dimensions)
-        rows: Sequence[tuple[str, float | None, int | None, int | None]]
+        rows: Sequence[ranking.RankingRow]
         if current:
             cells = await rollup.rollup(
                 engine=read_engine(info.context),
@@ -267,7 +267,7 @@ class CoreQuery:
                 year=year,
                 dimensions=dims,
             )
-            rows = [(c.province_code, c.value, c.rank, None) for c in cells]
+            rows = [(c.province_code, c.value, c.rank, None, 0) for c in cells]
             rows.sort(key=lambda r: (r[2] is None, r[2] or 0, r[0]))
         else:
             ranked = await ranking.national_ranking(
@@ -276,7 +276,7 @@ class CoreQuery:
                 year=year,
                 dimensions=dims,
             )
-            rows = ranked.rows  # RankingRow: (province_code, value, rank, official_rank)
+            rows = ranked.rows
             if ranked.data_version is not None:
                 copy = await reference.settle(ranked.data_version)
                 record, dims = _indicator_and_breakdown(copy, indicator, dimensions)
@@ -284,7 +284,7 @@ class CoreQuery:
         named = await provinces_by_code_on(info, on)
         entries = [
             RankingEntry(rank=rank, value=value, official_rank=official, province=named[code])
-            for code, value, rank, official in rows
+            for code, value, rank, official, _ in rows
             if value is not None and rank is not None
         ]
         return Ranking(
@@ -294,7 +294,7 @@ class CoreQuery:
             dimensions=[Dimension(name=d.name, value=d.value) for d in dims],
             entries=entries,
             provinces_ranked=len(entries),
-            province_codes_without_value=[code for code, value, _, _ in rows if value is None],
+            province_codes_without_value=[row[0] for row in rows if row[1] is None],
         )
 
     @strawberry.field(
