@@ -1,11 +1,11 @@
 """Hot reads run by the driver itself (asyncpg), on a connection of SQLAlchemy's pool.
 
-A national ranking sends two statements on every request: the data version and the
-ranking. Through SQLAlchemy's execution layer (compiled-cache lookup, parameter
-processing, result rows, a transaction object even in autocommit) they cost about a
-fifth of the request's Python time, measured with py-spy under wrk. Here such a
-statement is compiled once to PostgreSQL's positional SQL and run by asyncpg on the
-pooled connection, which prepares it once per connection.
+Every request reads the data version, and a national ranking its rows. Through
+SQLAlchemy's execution layer (compiled-cache lookup, parameter processing, result
+rows, a transaction object even in autocommit) such reads cost about a fifth of the
+request's Python time, measured with py-spy under wrk. Here such a statement is
+compiled once to PostgreSQL's positional SQL and run by asyncpg on a connection leased
+from the pool, which prepares it once per connection.
 
 What stays SQLAlchemy's: the pool and its limits, the connection settings (statement
 timeout, application name), the engine's statement events (the statement counter of

@@ -53,7 +53,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from hub.operations import chosen_operation
-from schema.fast_lists import Complete, Fallback, FastListExecutionContext, has_directives
+from schema.completions import Complete, Fallback
+from schema.fast_lists import FastListExecutionContext, has_directives
 
 
 @dataclass(frozen=True, slots=True)

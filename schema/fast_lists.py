@@ -22,10 +22,8 @@ its span.
 
 from __future__ import annotations
 
-import keyword
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from math import isfinite
 from typing import Any, TypeVar
 
 from graphql import (
@@ -57,16 +55,19 @@ from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from schema.completions import (
+    Complete,
+    Fallback,
+    Field,
+    Leaf,
+    ListOf,
+    ObjectOf,
+    Plan,
+    function,
+)
 from schema.fast_variables import precoerce
 
-Complete = Callable[[Any], Any]
-"""Turns one resolved value into its serialized answer, or raises ``Fallback``."""
-
 _BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
-
-
-class Fallback(Exception):
-    """The fast path cannot answer this list: graphql-core completes it instead."""
 
 
 class _NotPrefetched:
@@ -116,17 +117,14 @@ def _leaf(coerce: Callable[[Any], Any], nullable: bool) -> Complete:
     return complete
 
 
-_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
-
-
-def _scalar(named: GraphQLScalarType | GraphQLEnumType, nullable: bool) -> Complete:
+def _scalar(named: GraphQLScalarType | GraphQLEnumType, nullable: bool) -> Leaf:
     """A leaf's completion, answering the common case (a value already of the type the
     answer needs) without the serializer, which still handles everything else."""
     slow = _leaf(named.coerce_output_value, nullable)
     if isinstance(named, GraphQLEnumType):
         wrapped = getattr(named, "wrapped_cls", None)
         if wrapped is None:
-            return slow
+            return Leaf(slow, None)
         names = {value.value: name for name, value in named.values.items()}
 
         def enum(value: Any) -> Any:
@@ -136,98 +134,16 @@ def _scalar(named: GraphQLScalarType | GraphQLEnumType, nullable: bool) -> Compl
                     return found
             return slow(value)
 
-        return enum
+        return Leaf(enum, None)
     if named is GraphQLString or named is GraphQLID:
-        return _inline("str", lambda value: value if type(value) is str else slow(value))
+        return Leaf(slow, "str")
     if named is GraphQLBoolean:
-        return _inline("bool", lambda value: value if type(value) is bool else slow(value))
+        return Leaf(slow, "bool")
     if named is GraphQLInt:
-        return _inline(
-            "int",
-            lambda value: (
-                value if type(value) is int and _INT_MIN <= value <= _INT_MAX else slow(value)
-            ),
-        )
+        return Leaf(slow, "int")
     if named is GraphQLFloat:
-        return _inline(
-            "float",
-            lambda value: value if type(value) is float and isfinite(value) else slow(value),
-        )
-    return slow
-
-
-_FAST_CHECKS = {
-    "str": "type({v}) is str",
-    "bool": "type({v}) is bool",
-    "int": f"type({{v}}) is int and {_INT_MIN} <= {{v}} <= {_INT_MAX}",
-    "float": "type({v}) is float and isfinite({v})",
-}
-"""The common case of each inlinable leaf (a value already of its type), as source."""
-
-
-def _inline(kind: str, complete: Complete) -> Complete:
-    """Tag a leaf's completion with the kind of its common case, which an object's
-    generated completion then checks in line instead of calling it."""
-    complete.__hub_inline__ = kind  # type: ignore[attr-defined]
-    return complete
-
-
-def _list(item: Complete, nullable: bool) -> Complete:
-    def complete(value: Any) -> Any:
-        if value is None:
-            if nullable:
-                return None
-            raise Fallback
-        if not isinstance(value, list | tuple):
-            raise Fallback
-        return [item(v) for v in value]
-
-    return complete
-
-
-def _object(
-    origin: type, fields: list[tuple[str, str | None, Complete | str]], nullable: bool
-) -> Complete:
-    """An object's completion, generated as the source of one function: a dict display
-    with every field read and every common-case leaf checked in line.
-
-    A closure per field (one call, one ``getattr``, one dict comprehension step) cost
-    more than the answer's own values on a 63-row ranking; a function written for the
-    selection costs about a third. The keys (aliases included) and constants go in as
-    ``repr`` literals; attribute names are the schema's Python field names.
-    """
-    namespace: dict[str, Any] = {"origin": origin, "Fallback": Fallback, "isfinite": isfinite}
-    body = [
-        "def complete(value):",
-        "    if value is None:",
-        "        return None" if nullable else "        raise Fallback",
-        "    if type(value) is not origin:",
-        "        raise Fallback",
-    ]
-    items = []
-    for position, (key, attr, complete) in enumerate(fields):
-        if attr is None:  # a constant: __typename
-            items.append(f"{key!r}: {complete!r}")
-            continue
-        value, call = f"v{position}", f"c{position}"
-        namespace[call] = complete
-        read = (
-            f"value.{attr}"
-            if attr.isidentifier() and not keyword.iskeyword(attr)
-            else f"getattr(value, {attr!r})"
-        )
-        body.append(f"    {value} = {read}")
-        check = _FAST_CHECKS.get(getattr(complete, "__hub_inline__", ""))
-        expression = (
-            f"{call}({value})"
-            if check is None
-            else f"({value} if {check.format(v=value)} else {call}({value}))"
-        )
-        items.append(f"{key!r}: {expression}")
-    body.append("    return {" + ", ".join(items) + "}")
-    exec("\n".join(body), namespace)  # the source is built above from the schema alone
-    completed: Complete = namespace["complete"]
-    return completed
+        return Leaf(slow, "float")
+    return Leaf(slow, None)
 
 
 _SHARED_PLANS: OrderedDict[tuple[int, ...], tuple[list[Any], Complete | None]] = OrderedDict()
@@ -340,7 +256,8 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 _SHARED_PLANS.move_to_end(shared_key)  # type: ignore[arg-type]
                 plan = found[1]
             else:
-                plan = self._compile(item_type, details)
+                compiled = self._compile(item_type, details)
+                plan = None if compiled is None else function(compiled)
                 if shared_key is not None:
                     # The nodes are kept with the plan, so that their ids stay theirs.
                     _SHARED_PLANS[shared_key] = ([d.node for d in details], plan)
@@ -368,23 +285,24 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The completion of a value of ``type_`` selected by ``details``, or None where a
         field below needs graphql-core. It depends only on the document (never on this
         request's variables) when the document has no directive."""
-        return self._compile(type_, details)
+        plan = self._compile(type_, details)
+        return None if plan is None else function(plan)
 
-    def _compile(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
+    def _compile(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Plan | None:
         nullable = not isinstance(type_, GraphQLNonNull)
         named = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
         if isinstance(named, GraphQLScalarType | GraphQLEnumType):
             return _scalar(named, nullable)
         if isinstance(named, GraphQLList):
             item = self._compile(named.of_type, details)
-            return None if item is None else _list(item, nullable)
+            return None if item is None else ListOf(item, nullable)
         if isinstance(named, GraphQLObjectType):
             return self._compile_object(named, details, nullable)
         return None  # interfaces and unions: graphql-core resolves the concrete type
 
     def _compile_object(
         self, object_type: GraphQLObjectType, details: FieldDetailsList, nullable: bool
-    ) -> Complete | None:
+    ) -> ObjectOf | None:
         definition = object_type.extensions.get(_BACKREF)
         origin = getattr(definition, "origin", None)
         if origin is None:
@@ -392,14 +310,14 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped, new_defer_usages, _forbidden = self.collect_subfields(object_type, details)
         if new_defer_usages:
             return None
-        fields: list[tuple[str, str | None, Complete | str]] = []
+        fields: list[Field] = []
         for response_key, field_details in grouped.items():
             if any(d.defer_usage or d.fragment_variable_values for d in field_details):
                 return None
             node = field_details[0].node
             name = node.name.value
             if name == "__typename":
-                fields.append((response_key, None, object_type.name))
+                fields.append(Field(response_key, None, None, constant=object_type.name))
                 continue
             field_def = object_type.fields.get(name)
             if field_def is None or any(d.node.arguments for d in field_details):
@@ -407,17 +325,12 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             attr, slot = _attribute(field_def)
             if attr is None:
                 return None  # a resolver of its own, permissions or field extensions
-            complete = self._compile(field_def.type, field_details)
-            if complete is None:
+            plan = self._compile(field_def.type, field_details)
+            if plan is None:
                 return None
-            if slot:
-                complete = _then(_prefetched, complete)
-            fields.append((response_key, attr, complete))
-        return _object(origin, fields, nullable)
-
-
-def _then(first: Complete, second: Complete) -> Complete:
-    return lambda value: second(first(value))
+            prefetch = _prefetched if slot else None
+            fields.append(Field(response_key, attr, plan, prefetch=prefetch))
+        return ObjectOf(origin, tuple(fields), nullable)
 
 
 def _attribute(field_def: GraphQLField) -> tuple[str | None, bool]:
