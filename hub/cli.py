@@ -16,6 +16,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
     import uvicorn
 
     from hub.app import create_app
+    from hub.http_protocol import HubHttpToolsProtocol
     from hub.request_telemetry import configure_logging
     from hub.telemetry import configure_from_environment
 
@@ -28,6 +29,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         freeze_startup_heap()
     uvicorn.run(
         app,
+        http=HubHttpToolsProtocol,
         factory=settings.workers > 1,
         workers=settings.workers if settings.workers > 1 else None,
         host=settings.host,
