@@ -17,6 +17,7 @@ from hub.authentication import AuthenticationMiddleware
 from hub.db import create_engine, reader
 from hub.export import export_observations
 from hub.failure_responses import unexpected_failure
+from hub.gc_pause import PauseCollectionForLargeBodies
 from hub.graphql_view import HubGraphQL
 from hub.http_limits import BodySizeLimit, RateLimit
 from hub.migrate import current_revision, head_revision
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, engine: AsyncEngine | None = No
         middleware=[
             Middleware(RequestTelemetry),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(PauseCollectionForLargeBodies),
             Middleware(RateLimit, per_minute=settings.rate_limit_per_minute),
             Middleware(AuthenticationMiddleware, engine=reads),
         ],
