@@ -3,6 +3,7 @@
 import itertools
 from typing import Any
 
+import pytest
 from graphql import (
     GraphQLInputObjectType,
     GraphQLInputType,
@@ -105,6 +106,30 @@ def test_well_formed_batches_coerce_alike_flags_dimensions_and_defaults_included
     fast, reference = both({"province": "83", "observations": items}, type_)
     assert (fast is Undefined) == (reference is Undefined)
     assert fast == reference or reference is Undefined
+
+
+class Subclass(dict[str, Any]):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "level", "value": "PROVINCE"},
+        {"name": "level", "value": "PROVINCE", "other": Undefined},
+        {"name": "level", "value": Undefined},
+        {"name": "level", "value": "PROVINCE", "other": None},
+        Subclass(name="level", value="PROVINCE"),
+        {"name": "level"},
+    ],
+)
+def test_python_values_json_never_holds_coerce_alike(value):
+    named = SCHEMA.type_map["DimensionInput"]
+    assert isinstance(named, GraphQLInputObjectType)
+    fast, reference = both(value, named)
+    assert fast == reference or fast is reference is Undefined
+    if fast is not Undefined:
+        assert type(fast) is dict
 
 
 def test_only_long_lists_take_the_compiled_path_and_are_cut_to_one_item():
