@@ -16,41 +16,45 @@ from typing import Any
 from hub.submissions.inputs import ObservationBatch, ObservationItem, SourceItem
 
 
-def _name(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.name if isinstance(value, Enum) else str(value)
-
-
-def _source(value: Mapping[str, Any] | None) -> SourceItem | None:
-    if value is None:
-        return None
+def _source(value: Mapping[str, Any]) -> SourceItem:
     return SourceItem(
         title=value["title"], url=value.get("url"), published_on=value.get("publishedOn")
     )
 
 
-def _item(value: Mapping[str, Any]) -> ObservationItem:
-    return ObservationItem(
-        indicator=str(value["indicator"]),
-        year=value["year"],
-        period=value.get("period"),
-        value=value.get("value"),
-        numerator=value.get("numerator"),
-        denominator=value.get("denominator"),
-        dimensions=tuple((d["name"], d["value"]) for d in value.get("dimensions") or ()),
-        source=_source(value.get("source")),
-        flag=_name(value.get("flag")),
-        comment=value.get("comment"),
-        expected_revision=value.get("expectedRevision"),
-    )
+def _items(values: list[Mapping[str, Any]]) -> tuple[ObservationItem, ...]:
+    """One item per coerced value, in a single loop: positional arguments, and what is
+    usually absent (source, flag) tested before anything is called."""
+    items: list[ObservationItem] = []
+    append = items.append
+    item = ObservationItem
+    for value in values:
+        dimensions = value.get("dimensions")
+        source = value.get("source")
+        flag = value.get("flag")
+        append(
+            item(
+                value["indicator"],
+                value["year"],
+                value.get("period"),
+                value.get("value"),
+                value.get("numerator"),
+                value.get("denominator"),
+                tuple([(d["name"], d["value"]) for d in dimensions]) if dimensions else (),
+                None if source is None else _source(source),
+                None if flag is None else flag.name if isinstance(flag, Enum) else str(flag),
+                value.get("comment"),
+                value.get("expectedRevision"),
+            )
+        )
+    return tuple(items)
 
 
 def observation_batch(_type: type, value: Mapping[str, Any], _context: object) -> ObservationBatch:
     """The ``from_input`` of SubmitObservationsInput."""
     return ObservationBatch(
         province=str(value["province"]),
-        items=tuple(_item(item) for item in value["observations"]),
+        items=_items(value["observations"]),
         dry_run=bool(value.get("dryRun")),
         idempotency_key=value.get("idempotencyKey"),
         reason=value.get("reason"),

@@ -13,8 +13,12 @@ class SourceItem:
     published_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ObservationItem:
+    """One submitted figure as given. Never changed once made, but not ``frozen``: a
+    frozen dataclass sets each field through ``object.__setattr__``, four times the
+    cost of a plain one, and a bulk submission makes 10,000 of them."""
+
     indicator: str
     year: int
     period: str | None = None
