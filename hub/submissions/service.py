@@ -17,7 +17,12 @@ from hub.observations import ObservationRecord, observations_by_ids
 from hub.provinces import resolve_provinces, year_reference_date
 from hub.submissions.codes import ErrorCode, Problem
 from hub.submissions.inputs import ObservationBatch
-from hub.submissions.observations import StoredBatch, request_hash, store_batch
+from hub.submissions.observations import (
+    StoredBatch,
+    batch_digest,
+    request_hash,
+    store_batch,
+)
 from hub.submissions.validation import Catalogue, check_text, validate_observations
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -102,14 +107,14 @@ async def submit_observations(
     problems += found
     if problems:
         return _refused(problems)
-    digest = request_hash((province.code, batch.items, reason))
     stored = await store_batch(
         engine=engine,
         principal=principal,
         province=province.code,
         items=valid,
         idempotency_key=key or None,
-        digest=digest,
+        digest=batch_digest(province.code, batch.items, reason),
+        earlier_digest=lambda: request_hash((province.code, batch.items, reason)),
         reason=reason or None,
         dry_run=batch.dry_run,
     )
