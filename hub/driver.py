@@ -89,6 +89,24 @@ async def fetch_value(
     return await _run(engine, sql, (), "fetchval", before_send)
 
 
+async def fetch_on(
+    conn: AsyncConnection,
+    sql: str,
+    *args: Any,
+    before_send: Callable[[], None] | None = None,
+) -> list[Any]:
+    """Every row of PostgreSQL's ``sql`` (``$1``, ``$2``... bound to ``args``), run by
+    asyncpg on ``conn``, inside whatever transaction it is in. ``before_send``: see
+    ``fetch_value``."""
+    rows: list[Any] = await _run(conn, sql, args, "fetch", before_send)
+    return rows
+
+
+async def fetch_value_on(conn: AsyncConnection, sql: str, *args: Any) -> Any:
+    """The first column of the first row of ``sql``, as ``fetch_on`` runs it."""
+    return await _run(conn, sql, args, "fetchval")
+
+
 async def _run(
     engine: AsyncEngine,
     sql: str,

@@ -6,22 +6,26 @@ current revision, and only it.
 """
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import asyncpg
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import func, insert, select, update
 
 from hub.auth import authenticate
 from hub.db import count_statements
 from hub.driver import as_dbapi_error
-from hub.models import Observation, Submission
+from hub.models import Observation, PeriodLock, Submission
 from hub.observations import observations_by_ids
 from hub.retry import is_retryable
+from hub.submissions import observations
+from hub.submissions.bulk import dimension_cells
 from hub.submissions.codes import ErrorCode
 from hub.submissions.inputs import ObservationBatch, ObservationItem, SourceItem
 from hub.submissions.observations import batch_digest, request_hash
 from hub.submissions.service import SubmissionOutcome, submit_observations
-from tests.support.submissions import token_for
+from tests.support.submissions import stored_counts, token_for
 
 TODAY = datetime(2025, 6, 1, tzinfo=UTC)
 DIMENSIONS = list(
@@ -176,3 +180,44 @@ async def test_a_batch_stored_under_the_former_digest_is_recognised_when_retried
             select(func.count()).where(Observation.submission_id == first.submission_id)
         )
         assert count.scalar_one() == 3
+
+
+async def test_a_batch_that_fails_while_its_records_stream_stores_nothing(engine, monkeypatch):
+    token = await token_for(engine)
+    before = await stored_counts(engine)
+    made = 0
+
+    def failing_cells(dimensions):
+        nonlocal made
+        made += 1
+        if made == 5:
+            raise RuntimeError("the 5th breakdown")
+        return dimension_cells(dimensions)
+
+    monkeypatch.setattr(observations, "dimension_cells", failing_cells)
+    with pytest.raises(RuntimeError, match="5th"):
+        await submit(engine, token, trained(80, period_month=7))
+    assert made == 5
+    assert await stored_counts(engine) == before
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_no_connection_is_left_behind_by_a_refused_or_replayed_batch(engine):
+    ministry, province = await token_for(engine), await token_for(engine, "22")
+    items = trained(20, period_month=8)
+    assert (await submit(engine, ministry, items, idempotency_key="k8")).accepted == 20
+    replayed = await submit(engine, ministry, items, idempotency_key="k8")
+    stale = await submit(
+        engine, ministry, [replace(items[0], expected_revision=5), *items[1:]], reason="again"
+    )
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(PeriodLock).values(
+                province_code="22", year=2016, locked_by="test", locked_at=TODAY
+            )
+        )
+    locked = await submit(engine, province, trained(20, period_month=9))
+    assert replayed.accepted == 20
+    assert [p.code for p in stale.problems] == [ErrorCode.STALE_REVISION]
+    assert {p.code for p in locked.problems} == {ErrorCode.PERIOD_LOCKED}
+    assert engine.sync_engine.pool.checkedout() == 0

@@ -1,29 +1,33 @@
 """Writing a large batch of observation rows in a constant number of statements.
 
-PostgreSQL: the latest revisions come from one ``= ANY(array)`` lookup, and the rows
-go in by ``COPY`` on the driver's connection, inside the same transaction, with ids
-taken from the table's sequence beforehand (COPY returns nothing). SQLite: one
-multi-row ``INSERT … RETURNING`` per chunk (SQLAlchemy's "insertmanyvalues").
+PostgreSQL: the latest revisions come from one probe per key, sent as one array, read
+on a connection of their own while the writer's transaction starts (``LatestAhead``);
+ids are taken from the table's sequence as one array (COPY returns nothing); the
+records go in by ``COPY`` on the driver's connection, inside the transaction, built
+while they are sent (``copy_records``). SQLite: one multi-row ``INSERT … RETURNING`` per
+chunk (SQLAlchemy's "insertmanyvalues").
 
-The payload's records are built from the rows just written, with the same function
+The payload's records are built from the records just written, with the same function
 that builds them from a ``SELECT``: they are what reading them back would give.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any, overload
 
-from sqlalchemy import String, bindparam, func, insert, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from hub import driver
 from hub.dimensions import DIMENSION_NAMES, column_name
 from hub.driver import as_dbapi_error
 from hub.models import Observation
 from hub.observations import ROW_COLUMNS, ObservationRecord, record_from_row
 
-Row = tuple[Any, ...]
+Record = tuple[Any, ...]
 
 COLUMNS: tuple[str, ...] = (
     "series_key",
@@ -48,11 +52,13 @@ COLUMNS: tuple[str, ...] = (
     "recorded_by",
     *(column_name(name) for name in DIMENSION_NAMES),
 )
-_AT = {name: index for index, name in enumerate(COLUMNS)}
+RECORD_COLUMNS = ("id", *COLUMNS)
+"""A record: the id, then the row's columns."""
+_AT = {name: index for index, name in enumerate(RECORD_COLUMNS)}
 _FIRST_DIMENSION = _AT[column_name(DIMENSION_NAMES[0])]
 _DIMENSION_AT = {name: index for index, name in enumerate(DIMENSION_NAMES)}
 # Where record_from_row finds each column of hub.observations.ROW_COLUMNS (after the
-# id, before the dimensions), as positions in COLUMNS.
+# id, before the dimensions), as positions in a record.
 _RECORD_ORDER = tuple(
     _AT[column.key] for column in ROW_COLUMNS[1 : len(ROW_COLUMNS) - len(DIMENSION_NAMES)]
 )
@@ -70,85 +76,141 @@ def dimension_cells(dimensions: Sequence[tuple[str, str]]) -> tuple[str | None, 
     return tuple(cells)
 
 
-_LATEST_BY_PROBE = text(
-    "SELECT wanted.key, (SELECT max(o.revision) FROM observations AS o "
-    "WHERE o.series_key = wanted.key) FROM unnest(:keys) AS wanted(key)"
-).bindparams(bindparam("keys", type_=ARRAY(String)))
-"""One index probe per key. Given 10,000 keys, PostgreSQL's own choice for ``= ANY``
+_LATEST_FOUND = (
+    "SELECT wanted.key, found.revision FROM unnest($1::text[]) AS wanted(key), "
+    "LATERAL (SELECT max(o.revision) AS revision FROM observations AS o "
+    "WHERE o.series_key = wanted.key) AS found WHERE found.revision IS NOT NULL"
+)
+"""One index probe per key, only the keys stored already coming back (a new batch's
+10,000 keys: no row to decode). Given 10,000 keys, PostgreSQL's own choice for ``= ANY``
 is to scan the whole table, two to three times slower."""
 
+_TAKE_IDS = (
+    f"SELECT array(SELECT nextval('{Observation.__tablename__}_id_seq') "
+    "FROM generate_series(1, $1))"
+)
+"""``count`` ids of the observations' serial column (PostgreSQL names its sequence
+``<table>_<column>_seq``), as one array: 3 ms for 10,000 where a row per id, each
+looking the sequence up by ``pg_get_serial_sequence``, took 30."""
 
-async def latest_revisions(conn: AsyncConnection, keys: Sequence[str]) -> dict[str, int]:
-    """The highest stored revision of each series that has one, whatever its status."""
+
+async def latest_revisions(
+    conn: AsyncConnection, keys: Sequence[str], before_send: Callable[[], None] | None = None
+) -> dict[str, int]:
+    """The highest stored revision of each series that has one, whatever its status.
+
+    ``before_send`` is called as the statement leaves (PostgreSQL)."""
     if is_postgres(conn):
-        rows = await conn.execute(_LATEST_BY_PROBE, {"keys": list(keys)})
-        return {str(key): int(revision) for key, revision in rows if revision is not None}
-    rows = await conn.execute(
+        rows = await driver.fetch_on(conn, _LATEST_FOUND, list(keys), before_send=before_send)
+        return {key: revision for key, revision in rows}
+    found = await conn.execute(
         select(Observation.series_key, func.max(Observation.revision))
         .where(Observation.series_key.in_(keys))
         .group_by(Observation.series_key)
     )
-    return {str(key): int(revision) for key, revision in rows}
+    return {str(key): int(revision) for key, revision in found}
 
 
-async def insert_rows(conn: AsyncConnection, rows: Sequence[Row]) -> list[int]:
-    """Insert the rows (in ``COLUMNS`` order); return their ids, in the rows' order."""
-    if not rows:
-        return []
-    if is_postgres(conn):
-        return await _copy_rows(conn, rows)
-    stored = await conn.execute(
-        insert(Observation).returning(Observation.id, Observation.series_key),
-        [dict(zip(COLUMNS, row, strict=True)) for row in rows],
-    )
-    by_key = {str(key): int(row_id) for row_id, key in stored}
-    return [by_key[row[0]] for row in rows]
+class LatestAhead:
+    """The latest revisions of a batch's series, read ahead of the writer's transaction.
+
+    On PostgreSQL the probe starts at once on a connection of its own, so the database
+    answers it while the caller works out the batch's digest and its transaction
+    starts. Reading it outside the transaction loses nothing: under READ COMMITTED a
+    statement inside it would see what was committed when it started too, and a writer
+    that commits the same series in between takes the same revision number, which the
+    unique (series_key, revision) index refuses, and the whole transaction is retried.
+    On SQLite it is read inside the transaction, when asked.
+    """
+
+    def __init__(self, engine: AsyncEngine, keys: Sequence[str]) -> None:
+        self.keys = keys
+        self._sent = asyncio.Event()
+        self._task: asyncio.Task[dict[str, int]] | None = None
+        if engine.dialect.name == "postgresql":
+            self._task = asyncio.ensure_future(self._read(engine))
+
+    async def _read(self, engine: AsyncEngine) -> dict[str, int]:
+        async with engine.connect() as conn:
+            return await latest_revisions(conn, self.keys, before_send=self._sent.set)
+
+    async def sent(self) -> None:
+        """Return once the probe has left for the database (or failed), so that the
+        caller's own work from then on overlaps the database's (a task only starts
+        when its creator awaits something)."""
+        if self._task is None or self._task.done():
+            return
+        sent = asyncio.ensure_future(self._sent.wait())
+        await asyncio.wait([sent, self._task], return_when=asyncio.FIRST_COMPLETED)
+        sent.cancel()
+
+    async def get(self, conn: AsyncConnection) -> dict[str, int]:
+        if self._task is None:
+            return await latest_revisions(conn, self.keys)
+        return await self._task
+
+    async def close(self) -> None:
+        """Wait for a probe no one asked for (a replay, a refusal), so that its
+        connection is back in the pool and no error of it goes unseen."""
+        if self._task is not None and not self._task.done():
+            await asyncio.wait([self._task])
+        if self._task is not None and not self._task.cancelled():
+            self._task.exception()  # retrieved: it was either raised by get() or moot
 
 
-async def _copy_rows(conn: AsyncConnection, rows: Sequence[Row]) -> list[int]:
-    ids = sorted(
-        int(row_id)
-        for row_id in (
-            await conn.execute(
-                text(
-                    "SELECT nextval(pg_get_serial_sequence('observations', 'id')) "
-                    "FROM generate_series(1, :n)"
-                ),
-                {"n": len(rows)},
-            )
-        ).scalars()
-    )
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
-    records = [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)]
-    try:
-        await driver.copy_records_to_table(
-            Observation.__tablename__, records=records, columns=("id", *COLUMNS)
-        )
-    except Exception as error:
-        raise as_dbapi_error(error, "COPY observations") from error
+async def take_ids(conn: AsyncConnection, count: int) -> list[int]:
+    """``count`` new observation ids, in increasing order (PostgreSQL)."""
+    ids: list[int] = await driver.fetch_value_on(conn, _TAKE_IDS, count)
     return ids
 
 
+async def copy_records(conn: AsyncConnection, records: Iterable[Record]) -> None:
+    """COPY the records (in ``RECORD_COLUMNS`` order) into the table (PostgreSQL).
+
+    ``records`` may be a generator that builds them as asyncpg asks: asyncpg sends
+    what it has encoded every 512 KiB, so PostgreSQL stores the first records while
+    the next are built."""
+    raw = await conn.get_raw_connection()
+    connection: Any = raw.driver_connection
+    try:
+        await connection.copy_records_to_table(
+            Observation.__tablename__, records=records, columns=RECORD_COLUMNS
+        )
+    except Exception as error:
+        raise as_dbapi_error(error, "COPY observations") from error
+
+
+async def insert_records(conn: AsyncConnection, records: Sequence[Record]) -> list[Record]:
+    """Insert records whose id is None (SQLite); return them with their ids."""
+    if not records:
+        return []
+    stored = await conn.execute(
+        insert(Observation).returning(Observation.id, Observation.series_key),
+        [dict(zip(COLUMNS, record[1:], strict=True)) for record in records],
+    )
+    by_key = {str(key): int(row_id) for row_id, key in stored}
+    return [(by_key[record[1]], *record[1:]) for record in records]
+
+
 class WrittenObservations(Sequence[ObservationRecord]):
-    """The records of rows just written, in id order, built on first use."""
+    """The records just written, in id order, built on first use."""
 
-    __slots__ = ("_built", "_pairs")
+    __slots__ = ("_built", "_records")
 
-    def __init__(self, ids: Sequence[int], rows: Sequence[Row]) -> None:
-        self._pairs = sorted(zip(ids, rows, strict=True), key=lambda pair: pair[0])
+    def __init__(self, records: Sequence[Record]) -> None:
+        self._records = sorted(records, key=itemgetter(0))
         self._built: list[ObservationRecord] | None = None
 
-    def _records(self) -> list[ObservationRecord]:
+    def _observations(self) -> list[ObservationRecord]:
         if self._built is None:
-            self._built = [_record(row_id, row) for row_id, row in self._pairs]
+            self._built = [_observation(record) for record in self._records]
         return self._built
 
     def __len__(self) -> int:
-        return len(self._pairs)
+        return len(self._records)
 
     def __iter__(self) -> Iterator[ObservationRecord]:
-        return iter(self._records())
+        return iter(self._observations())
 
     @overload
     def __getitem__(self, index: int) -> ObservationRecord: ...
@@ -157,10 +219,10 @@ class WrittenObservations(Sequence[ObservationRecord]):
     def __getitem__(self, index: slice) -> Sequence[ObservationRecord]: ...
 
     def __getitem__(self, index: int | slice) -> ObservationRecord | Sequence[ObservationRecord]:
-        return self._records()[index]
+        return self._observations()[index]
 
 
-def _record(row_id: int, row: Row) -> ObservationRecord:
+def _observation(record: Record) -> ObservationRecord:
     return record_from_row(
-        (row_id, *(row[i] for i in _RECORD_ORDER), *row[_FIRST_DIMENSION:]),
+        (record[0], *(record[i] for i in _RECORD_ORDER), *record[_FIRST_DIMENSION:]),
     )

@@ -10,9 +10,10 @@ end state does not depend on the order in which writers commit.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 
 import orjson
 from sqlalchemy import insert, select
@@ -26,11 +27,14 @@ from hub.observations import ObservationRecord
 from hub.retry import MAX_ATTEMPTS, back_off, is_retryable
 from hub.sources import source_fingerprint
 from hub.submissions.bulk import (
-    Row,
+    LatestAhead,
+    Record,
     WrittenObservations,
+    copy_records,
     dimension_cells,
-    insert_rows,
-    latest_revisions,
+    insert_records,
+    is_postgres,
+    take_ids,
 )
 from hub.submissions.codes import ErrorCode, Problem
 from hub.submissions.current import refresh_current
@@ -175,8 +179,9 @@ async def _source_ids(conn: AsyncConnection, items: Sequence[ValidObservation]) 
     return found
 
 
-def _rows(
+def _records(
     *,
+    ids: Iterable[int | None],
     principal: Principal,
     province: str,
     keys: Sequence[str],
@@ -187,18 +192,19 @@ def _rows(
     submission_id: int,
     reason: str | None,
     now: datetime,
-) -> list[Row]:
-    """One row per item, in ``bulk.COLUMNS`` order.
+) -> Iterator[Record]:
+    """One record per item, in ``bulk.RECORD_COLUMNS`` order, built as they are asked for.
 
-    An approved row is stored current already: it is its series' highest revision (its
-    number is one above every stored one, and the unique (series_key, revision) index
-    refuses a concurrent writer that took the same), so it is what ``refresh_current``
-    would make current; the refresh still runs for series that had earlier revisions.
+    An approved record is stored current already: it is its series' highest revision
+    (its number is one above every stored one, and the unique (series_key, revision)
+    index refuses a concurrent writer that took the same), so it is what
+    ``refresh_current`` would make current; the refresh still runs for series that had
+    earlier revisions.
     """
     is_current = status == "APPROVED"
+    recorded_by = principal.label
     cells: dict[tuple[tuple[str, str], ...], tuple[str | None, ...]] = {}
-    rows: list[Row] = []
-    for key, item in zip(keys, items, strict=True):
+    for row_id, key, item in zip(ids, keys, items, strict=False):
         source_id = (
             None
             if item.source is None
@@ -209,32 +215,38 @@ def _rows(
         dims = cells.get(item.dimensions)
         if dims is None:
             dims = cells[item.dimensions] = dimension_cells(item.dimensions)
-        rows.append(
-            (
-                key,
-                latest.get(key, 0) + 1,
-                item.indicator,
-                province,
-                item.year,
-                item.period,
-                item.value,
-                item.numerator,
-                item.denominator,
-                item.dimension_key,
-                item.flag,
-                status,
-                is_current,
-                item.comment,
-                reason,
-                source_id,
-                submission_id,
-                now,
-                now,
-                principal.label,
-                *dims,
-            )
+        yield (
+            row_id,
+            key,
+            latest.get(key, 0) + 1,
+            item.indicator,
+            province,
+            item.year,
+            item.period,
+            item.value,
+            item.numerator,
+            item.denominator,
+            item.dimension_key,
+            item.flag,
+            status,
+            is_current,
+            item.comment,
+            reason,
+            source_id,
+            submission_id,
+            now,
+            now,
+            recorded_by,
+            *dims,
         )
-    return rows
+
+
+def _kept(records: Iterable[Record], kept: list[Record]) -> Iterator[Record]:
+    """The records, each also kept in ``kept`` as it goes by."""
+    append = kept.append
+    for record in records:
+        append(record)
+        yield record
 
 
 async def _write(
@@ -242,26 +254,15 @@ async def _write(
     *,
     principal: Principal,
     province: str,
+    keys: Sequence[str],
     items: Sequence[ValidObservation],
+    latest_ahead: LatestAhead,
     status: str,
     idempotency_key: str | None,
     digest: str,
     reason: str | None,
     now: datetime,
 ) -> StoredBatch | list[Problem]:
-    keys = [series_key(province, item) for item in items]
-    latest = await latest_revisions(conn, keys)
-    stale = [
-        Problem(
-            ("observations", str(item.position), "expectedRevision"),
-            ErrorCode.STALE_REVISION,
-            f"The latest revision is {latest.get(key, 0)}, not {item.expected_revision}",
-        )
-        for key, item in zip(keys, items, strict=True)
-        if item.expected_revision is not None and latest.get(key, 0) != item.expected_revision
-    ]
-    if stale:
-        return stale
     submission_id = (
         await conn.execute(
             insert(Submission)
@@ -282,7 +283,23 @@ async def _write(
             .returning(Submission.id)
         )
     ).scalar_one()
-    rows = _rows(
+    postgres = is_postgres(conn)
+    # Taken while the latest revisions are still being read, on the other connection.
+    ids: Iterable[int | None] = await take_ids(conn, len(items)) if postgres else repeat(None)
+    latest = await latest_ahead.get(conn)
+    stale = [
+        Problem(
+            ("observations", str(item.position), "expectedRevision"),
+            ErrorCode.STALE_REVISION,
+            f"The latest revision is {latest.get(key, 0)}, not {item.expected_revision}",
+        )
+        for key, item in zip(keys, items, strict=True)
+        if item.expected_revision is not None and latest.get(key, 0) != item.expected_revision
+    ]
+    if stale:
+        return stale
+    records = _records(
+        ids=ids,
         principal=principal,
         province=province,
         keys=keys,
@@ -294,15 +311,19 @@ async def _write(
         reason=reason,
         now=now,
     )
-    ids = await insert_rows(conn, rows)
+    written: list[Record] = []
+    if postgres:
+        await copy_records(conn, _kept(records, written))
+    else:
+        written = await insert_records(conn, list(records))
     if status == "APPROVED":
         # Series stored for the first time hold only the new, current row.
         await refresh_current(conn, Observation, [k for k in keys if k in latest], now)
     await data_version.bump(conn)
     return StoredBatch(
         submission_id=submission_id,
-        observation_ids=tuple(sorted(ids)),
-        records=WrittenObservations(ids, rows),
+        observation_ids=tuple(sorted(record[0] for record in written)),
+        records=WrittenObservations(written),
     )
 
 
@@ -313,7 +334,7 @@ async def store_batch(
     province: str,
     items: Sequence[ValidObservation],
     idempotency_key: str | None,
-    digest: str,
+    digest: Callable[[], str],
     earlier_digest: Callable[[], str] | None = None,
     reason: str | None = None,
     dry_run: bool = False,
@@ -321,10 +342,18 @@ async def store_batch(
     """Store the batch in one transaction, retrying when a concurrent writer wins a race.
 
     A dry run goes through every step, then rolls back: it reports what a real run
-    would, and stores nothing. ``earlier_digest``: see ``find_submission``.
+    would, and stores nothing. ``digest`` is worked out once, while the database looks
+    the batch's latest revisions up (``bulk.LatestAhead``); ``earlier_digest``: see
+    ``find_submission``.
     """
     status = "APPROVED" if principal.is_ministry else "PENDING"
+    keys = [series_key(province, item) for item in items]
+    worked_out: str | None = None
     for attempt in range(MAX_ATTEMPTS):
+        latest_ahead = LatestAhead(engine, keys)
+        if worked_out is None:
+            await latest_ahead.sent()
+            worked_out = digest()
         now = datetime.now(UTC)
         try:
             async with engine.begin() as conn:
@@ -333,7 +362,7 @@ async def store_batch(
                         conn,
                         principal=principal,
                         idempotency_key=idempotency_key,
-                        digest=digest,
+                        digest=worked_out,
                         earlier_digest=earlier_digest,
                     )
                     if isinstance(replay, Problem):
@@ -356,10 +385,12 @@ async def store_batch(
                     conn,
                     principal=principal,
                     province=province,
+                    keys=keys,
                     items=items,
+                    latest_ahead=latest_ahead,
                     status=status,
                     idempotency_key=idempotency_key,
-                    digest=digest,
+                    digest=worked_out,
                     reason=reason,
                     now=now,
                 )
@@ -372,4 +403,6 @@ async def store_batch(
             if attempt == MAX_ATTEMPTS - 1 or not is_retryable(error):
                 raise
             await back_off(attempt)
+        finally:
+            await latest_ahead.close()
     raise AssertionError("unreachable")

@@ -113,7 +113,7 @@ async def submit_observations(
         province=province.code,
         items=valid,
         idempotency_key=key or None,
-        digest=batch_digest(province.code, batch.items, reason),
+        digest=lambda: batch_digest(province.code, batch.items, reason),
         earlier_digest=lambda: request_hash((province.code, batch.items, reason)),
         reason=reason or None,
         dry_run=batch.dry_run,
