@@ -20,7 +20,7 @@ from hub.models import Observation, PeriodLock, Submission
 from hub.observations import observations_by_ids
 from hub.retry import is_retryable
 from hub.submissions import observations
-from hub.submissions.bulk import dimension_cells
+from hub.submissions.bulk import dimension_cells, latest_revisions
 from hub.submissions.codes import ErrorCode
 from hub.submissions.inputs import ObservationBatch, ObservationItem, SourceItem
 from hub.submissions.observations import batch_digest, request_hash
@@ -221,3 +221,11 @@ async def test_no_connection_is_left_behind_by_a_refused_or_replayed_batch(engin
     assert [p.code for p in stale.problems] == [ErrorCode.STALE_REVISION]
     assert {p.code for p in locked.problems} == {ErrorCode.PERIOD_LOCKED}
     assert engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_a_key_with_a_line_break_never_reaches_the_probe(engine, backend):
+    async with engine.connect() as conn:
+        assert await latest_revisions(conn, []) == {}
+        if backend == "postgresql":  # the keys travel as lines of one text
+            with pytest.raises(ValueError, match="line break"):
+                await latest_revisions(conn, ["a|22|2023|", "b|22|2023\n|"])

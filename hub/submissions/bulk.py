@@ -77,13 +77,16 @@ def dimension_cells(dimensions: Sequence[tuple[str, str]]) -> tuple[str | None, 
 
 
 _LATEST_FOUND = (
-    "SELECT wanted.key, found.revision FROM unnest($1::text[]) AS wanted(key), "
+    "SELECT wanted.key, found.revision "
+    "FROM unnest(string_to_array($1, E'\\n')) AS wanted(key), "
     "LATERAL (SELECT max(o.revision) AS revision FROM observations AS o "
     "WHERE o.series_key = wanted.key) AS found WHERE found.revision IS NOT NULL"
 )
 """One index probe per key, only the keys stored already coming back (a new batch's
 10,000 keys: no row to decode). Given 10,000 keys, PostgreSQL's own choice for ``= ANY``
-is to scan the whole table, two to three times slower."""
+is to scan the whole table, two to three times slower. The keys travel as one text, a
+key a line: asyncpg encodes a text array element by element (an ABC check each), 5 ms
+of client time for 10,000 keys, against 0.3 ms to join them."""
 
 _TAKE_IDS = (
     f"SELECT array(SELECT nextval('{Observation.__tablename__}_id_seq') "
@@ -100,8 +103,13 @@ async def latest_revisions(
     """The highest stored revision of each series that has one, whatever its status.
 
     ``before_send`` is called as the statement leaves (PostgreSQL)."""
+    if not keys:
+        return {}
     if is_postgres(conn):
-        rows = await driver.fetch_on(conn, _LATEST_FOUND, list(keys), before_send=before_send)
+        lines = "\n".join(keys)
+        if lines.count("\n") != len(keys) - 1:  # its parts were validated: never
+            raise ValueError("a series key holds a line break")
+        rows = await driver.fetch_on(conn, _LATEST_FOUND, lines, before_send=before_send)
         return {key: revision for key, revision in rows}
     found = await conn.execute(
         select(Observation.series_key, func.max(Observation.revision))
