@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLInputObjectType
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -16,6 +16,7 @@ from hub.query_limits import QueryLimits, limits_rule
 from schema.analytics_query import AnalyticsQuery
 from schema.compiled_operations import PrecomputedResult
 from schema.errors import MaskUnexpectedErrors
+from schema.fast_inputs import OBSERVATION_OUT_TYPE
 from schema.fast_lists import FastListExecutionContext
 from schema.mutation import Mutation
 from schema.query import CoreQuery
@@ -39,7 +40,7 @@ def build_schema(
     """The served schema: error codes and masking, query limits, tracing, caches."""
     rules = document_rules(limits)
     field_spans: list[Any] = [OpenTelemetryExtensionSync] if trace_fields else []
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         execution_context_class=FastListExecutionContext,
@@ -54,3 +55,9 @@ def build_schema(
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    # A submitted figure becomes the service's item as it is coerced (schema.fast_inputs).
+    observation_input = schema._schema.type_map["ObservationInput"]
+    assert isinstance(observation_input, GraphQLInputObjectType)
+    assert set(observation_input.fields) == set(OBSERVATION_OUT_TYPE.fields)
+    observation_input.out_type = OBSERVATION_OUT_TYPE  # type: ignore[method-assign]
+    return schema

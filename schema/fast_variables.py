@@ -69,6 +69,24 @@ class _Cyclic(Exception):
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
+@dataclass(frozen=True, slots=True)
+class FieldsOutType:
+    """An input object type's ``out_type`` (graphql-core's hook that turns the coerced
+    dict into the value the resolver gets) that builds the value from the fields.
+
+    graphql-core calls it with the dict, as with any ``out_type``; the compiled
+    coercion calls ``build`` with the fields themselves, never making the dict. Only
+    for a type whose every field is in the coerced value (required, or with a
+    default)."""
+
+    fields: tuple[str, ...]
+    """The fields' out names, in the order ``build`` takes them."""
+    build: Callable[..., Any]
+
+    def __call__(self, value: dict[str, Any]) -> Any:
+        return self.build(*(value[name] for name in self.fields))
+
+
 def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Coerce:
     coerce = type_.coerce_input_value
 
@@ -225,14 +243,25 @@ class _Compiler:
                 f"    if same and len(value) == {len(fields)} and type(value) is dict:",
                 "        return value",
             ]
-        built = ", ".join(
-            f"{(field.out_name or name)!r}: f{index}"
-            for index, (name, field) in enumerate(fields.items())
-        )
+        at = {field.out_name or name: index for index, (name, field) in enumerate(fields.items())}
+        out_type = type_.out_type
+        if isinstance(out_type, FieldsOutType) and not omitted and set(out_type.fields) == set(at):
+            # The value straight from the fields, without the dict it would be made of.
+            arguments = ", ".join(f"f{at[out]}" for out in out_type.fields)
+            lines.append(f"    return build({arguments})")
+            namespace["build"] = out_type.build
+            return self.define(lines, namespace, type_)
+        built = ", ".join(f"{out!r}: f{index}" for out, index in at.items())
         lines.append(f"    coerced = {{{built}}}")
         for index, out in omitted:  # no value and no default: graphql-core leaves it out
             lines += [f"    if f{index} is Undefined:", f"        del coerced[{out}]"]
         lines.append("    return coerced" if default_out_type else "    return out_type(coerced)")
+        return self.define(lines, namespace, type_)
+
+    @staticmethod
+    def define(
+        lines: list[str], namespace: dict[str, Any], type_: GraphQLInputObjectType
+    ) -> Coerce:
         exec("\n".join(lines), namespace)  # our own text, written from the schema
         generated: Coerce = namespace["coerce"]
         generated.__qualname__ = generated.__name__ = f"coerce_{type_.name}"
