@@ -1,10 +1,10 @@
 """Writing a large batch of observation rows in a constant number of statements.
 
-PostgreSQL: the latest revisions come from one probe per key, sent as one array, read
-on a connection of their own while the writer's transaction starts (``LatestAhead``);
-ids are taken from the table's sequence as one array (COPY returns nothing); the
-records go in by ``COPY`` on the driver's connection, inside the transaction, built
-while they are sent (``copy_records``). SQLite: one multi-row ``INSERT … RETURNING`` per
+PostgreSQL: the latest revisions come from one probe per key, and ids from the table's
+sequence as one array (COPY returns nothing), both asked on a connection of their own
+while the writer's transaction starts (``WriteAhead``); the records go in by ``COPY``
+on the driver's connection, inside the transaction, built while they are sent
+(``copy_records``). SQLite: one multi-row ``INSERT … RETURNING`` per
 chunk (SQLAlchemy's "insertmanyvalues").
 
 The payload's records are built from the records just written, with the same function
@@ -119,47 +119,54 @@ async def latest_revisions(
     return {str(key): int(revision) for key, revision in found}
 
 
-class LatestAhead:
-    """The latest revisions of a batch's series, read ahead of the writer's transaction.
+class WriteAhead:
+    """What writing a batch needs from the database before its COPY, asked ahead of the
+    writer's transaction: the latest revisions of the batch's series, and ids for its
+    rows.
 
-    On PostgreSQL the probe starts at once on a connection of its own, so the database
-    answers it while the caller works out the batch's digest and its transaction
-    starts. Reading it outside the transaction loses nothing: under READ COMMITTED a
-    statement inside it would see what was committed when it started too, and a writer
-    that commits the same series in between takes the same revision number, which the
-    unique (series_key, revision) index refuses, and the whole transaction is retried.
-    On SQLite it is read inside the transaction, when asked.
+    On PostgreSQL both are asked at once on a connection of their own, so the database
+    answers while the caller works out the batch's digest and its transaction starts.
+    Reading the revisions outside the transaction loses nothing: under READ COMMITTED
+    a statement inside it would see what was committed when it started too, and a
+    writer that commits the same series in between takes the same revision number,
+    which the unique (series_key, revision) index refuses, and the whole transaction
+    is retried. Ids are never given back by a rollback anyway: a batch refused after
+    this (a replay, a locked year, a stale revision) leaves a gap in the sequence, as a
+    failed COPY always did. On SQLite the revisions are read inside the transaction,
+    when asked, and ids come from the inserts.
     """
 
     def __init__(self, engine: AsyncEngine, keys: Sequence[str]) -> None:
         self.keys = keys
         self._sent = asyncio.Event()
-        self._task: asyncio.Task[dict[str, int]] | None = None
+        self._task: asyncio.Task[tuple[dict[str, int], list[int]]] | None = None
         if engine.dialect.name == "postgresql":
             self._task = asyncio.ensure_future(self._read(engine))
 
-    async def _read(self, engine: AsyncEngine) -> dict[str, int]:
+    async def _read(self, engine: AsyncEngine) -> tuple[dict[str, int], list[int]]:
         async with engine.connect() as conn:
-            return await latest_revisions(conn, self.keys, before_send=self._sent.set)
+            latest = await latest_revisions(conn, self.keys, before_send=self._sent.set)
+            return latest, await take_ids(conn, len(self.keys))
 
     async def sent(self) -> None:
-        """Return once the probe has left for the database (or failed), so that the
-        caller's own work from then on overlaps the database's (a task only starts
-        when its creator awaits something)."""
+        """Return once the first question has left for the database (or failed), so
+        that the caller's own work from then on overlaps the database's (a task only
+        starts when its creator awaits something)."""
         if self._task is None or self._task.done():
             return
         sent = asyncio.ensure_future(self._sent.wait())
         await asyncio.wait([sent, self._task], return_when=asyncio.FIRST_COMPLETED)
         sent.cancel()
 
-    async def get(self, conn: AsyncConnection) -> dict[str, int]:
+    async def get(self, conn: AsyncConnection) -> tuple[dict[str, int], list[int] | None]:
+        """The latest revision of each stored series, and the ids (None: SQLite)."""
         if self._task is None:
-            return await latest_revisions(conn, self.keys)
+            return await latest_revisions(conn, self.keys), None
         return await self._task
 
     async def close(self) -> None:
-        """Wait for a probe no one asked for (a replay, a refusal), so that its
-        connection is back in the pool and no error of it goes unseen."""
+        """Wait for answers no one asked for (a replay, a refusal), so that the
+        connection is back in the pool and no error goes unseen."""
         if self._task is not None and not self._task.done():
             await asyncio.wait([self._task])
         if self._task is not None and not self._task.cancelled():

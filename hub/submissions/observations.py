@@ -27,14 +27,13 @@ from hub.observations import ObservationRecord
 from hub.retry import MAX_ATTEMPTS, back_off, is_retryable
 from hub.sources import source_fingerprint
 from hub.submissions.bulk import (
-    LatestAhead,
     Record,
+    WriteAhead,
     WrittenObservations,
     copy_records,
     dimension_cells,
     insert_records,
     is_postgres,
-    take_ids,
 )
 from hub.submissions.codes import ErrorCode, Problem
 from hub.submissions.current import refresh_current
@@ -256,7 +255,7 @@ async def _write(
     province: str,
     keys: Sequence[str],
     items: Sequence[ValidObservation],
-    latest_ahead: LatestAhead,
+    ahead: WriteAhead,
     status: str,
     idempotency_key: str | None,
     digest: str,
@@ -283,10 +282,8 @@ async def _write(
             .returning(Submission.id)
         )
     ).scalar_one()
-    postgres = is_postgres(conn)
-    # Taken while the latest revisions are still being read, on the other connection.
-    ids: Iterable[int | None] = await take_ids(conn, len(items)) if postgres else repeat(None)
-    latest = await latest_ahead.get(conn)
+    latest, taken = await ahead.get(conn)
+    ids: Iterable[int | None] = repeat(None) if taken is None else taken
     stale = [
         Problem(
             ("observations", str(item.position), "expectedRevision"),
@@ -312,7 +309,7 @@ async def _write(
         now=now,
     )
     written: list[Record] = []
-    if postgres:
+    if is_postgres(conn):
         await copy_records(conn, _kept(records, written))
     else:
         written = await insert_records(conn, list(records))
@@ -343,16 +340,16 @@ async def store_batch(
 
     A dry run goes through every step, then rolls back: it reports what a real run
     would, and stores nothing. ``digest`` is worked out once, while the database looks
-    the batch's latest revisions up (``bulk.LatestAhead``); ``earlier_digest``: see
+    the batch's latest revisions up (``bulk.WriteAhead``); ``earlier_digest``: see
     ``find_submission``.
     """
     status = "APPROVED" if principal.is_ministry else "PENDING"
     keys = [series_key(province, item) for item in items]
     worked_out: str | None = None
     for attempt in range(MAX_ATTEMPTS):
-        latest_ahead = LatestAhead(engine, keys)
+        ahead = WriteAhead(engine, keys)
         if worked_out is None:
-            await latest_ahead.sent()
+            await ahead.sent()
             worked_out = digest()
         now = datetime.now(UTC)
         try:
@@ -387,7 +384,7 @@ async def store_batch(
                     province=province,
                     keys=keys,
                     items=items,
-                    latest_ahead=latest_ahead,
+                    ahead=ahead,
                     status=status,
                     idempotency_key=idempotency_key,
                     digest=worked_out,
@@ -404,5 +401,5 @@ async def store_batch(
                 raise
             await back_off(attempt)
         finally:
-            await latest_ahead.close()
+            await ahead.close()
     raise AssertionError("unreachable")
