@@ -188,3 +188,20 @@ async def test_a_long_valid_batch_is_stored_as_sent(client, engine):
     assert payload["accepted"] == len(items)
     assert len(items) > LONG
     assert sorted(o["value"] for o in payload["observations"]) == [i["value"] for i in items]
+
+
+async def test_a_batch_written_in_the_document_becomes_items_through_the_same_out_type(
+    client, engine
+):
+    token = await token_for(engine)
+    query = """mutation { submitObservations(input: {province: "22", observations: [
+      {indicator: "training.people_trained", year: 2023, period: "2023-05", value: 12,
+       flag: ESTIMATED, dimensions: [{name: "level", value: "PROVINCE"}],
+       source: {title: "Báo cáo", publishedOn: "2023-06-01"}}]})
+      { accepted userErrors { code } observations { value flag dimensions { name value } } } }"""
+    response = await client.post("/graphql", json={"query": query}, headers=bearer(token))
+    payload = response.json()["data"]["submitObservations"]
+    assert payload["userErrors"] == []
+    assert payload["observations"] == [
+        {"value": 12.0, "flag": "ESTIMATED", "dimensions": [{"name": "level", "value": "PROVINCE"}]}
+    ]
