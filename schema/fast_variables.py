@@ -42,11 +42,13 @@ from graphql import (
     GraphQLInputType,
     GraphQLInt,
     GraphQLList,
+    GraphQLNamedType,
     GraphQLNonNull,
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     Undefined,
+    get_named_type,
     is_required_input_field,
     type_from_ast,
 )
@@ -310,7 +312,10 @@ def _nullable_of(type_: GraphQLInputType) -> GraphQLInputType:
     return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
 
 
-_COMPILED: dict[int, tuple[GraphQLInputType, Coerce | None]] = {}
+_COMPILED: dict[tuple[int, str], tuple[GraphQLNamedType, Coerce | None]] = {}
+"""By the named type's identity and the type as written (``[ObservationInput!]!``):
+``type_from_ast`` makes new list and non-null wrappers for every request, so the
+wrappers themselves cannot be the key (each request compiled anew, and was kept)."""
 
 
 def _top(inner: Coerce, nullable: bool) -> Coerce:
@@ -324,15 +329,17 @@ def _top(inner: Coerce, nullable: bool) -> Coerce:
 
 def compiled(type_: GraphQLInputType) -> Coerce | None:
     """The compiled coercion of ``type_`` (None: recursive, left to graphql-core)."""
-    found = _COMPILED.get(id(type_))
-    if found is None or found[0] is not type_:
+    named = get_named_type(type_)
+    key = (id(named), str(type_))
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not named:
         try:
             inner, nullable = _Compiler().compile(type_, frozenset())
             coerce: Coerce | None = _top(inner, nullable)
         except _Cyclic:
             coerce = None
-        found = (type_, coerce)
-        _COMPILED[id(type_)] = found
+        found = (named, coerce)
+        _COMPILED[key] = found
     return found[1]
 
 

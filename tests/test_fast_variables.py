@@ -10,12 +10,14 @@ from graphql import (
     GraphQLNonNull,
     Undefined,
     coerce_input_value,
+    parse,
+    type_from_ast,
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schema.build import build_schema
-from schema.fast_variables import LONG, compiled, cut_lists, has_long_list
+from schema.fast_variables import _COMPILED, LONG, compiled, cut_lists, has_long_list
 from tests.support.submissions import SUBMIT, bearer, staffing, stored_counts, token_for
 
 SCHEMA = build_schema()._schema
@@ -130,6 +132,16 @@ def test_python_values_json_never_holds_coerce_alike(value):
     assert fast == reference or fast is reference is Undefined
     if fast is not Undefined:
         assert type(fast) is dict
+
+
+def test_a_type_is_compiled_once_however_many_requests_write_it():
+    document = parse("mutation($input: SubmitObservationsInput!) { __typename }")
+    (definition,) = document.definitions[0].variable_definitions  # type: ignore[attr-defined]
+    first, again = (type_from_ast(SCHEMA, definition.type) for _ in range(2))
+    assert first is not again  # graphql-core wraps anew for every request
+    before = len(_COMPILED)
+    assert compiled(first) is compiled(again) is not None
+    assert len(_COMPILED) <= before + 1
 
 
 def test_only_long_lists_take_the_compiled_path_and_are_cut_to_one_item():
