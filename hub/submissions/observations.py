@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import repeat
 
 import orjson
 from sqlalchemy import insert, select
@@ -180,7 +179,7 @@ async def _source_ids(conn: AsyncConnection, items: Sequence[ValidObservation]) 
 
 def _records(
     *,
-    ids: Iterable[int | None],
+    ids: Sequence[int | None],
     principal: Principal,
     province: str,
     keys: Sequence[str],
@@ -203,7 +202,7 @@ def _records(
     is_current = status == "APPROVED"
     recorded_by = principal.label
     cells: dict[tuple[tuple[str, str], ...], tuple[str | None, ...]] = {}
-    for row_id, key, item in zip(ids, keys, items, strict=False):
+    for row_id, key, item in zip(ids, keys, items, strict=True):
         source_id = (
             None
             if item.source is None
@@ -283,7 +282,7 @@ async def _write(
         )
     ).scalar_one()
     latest, taken = await ahead.get(conn)
-    ids: Iterable[int | None] = repeat(None) if taken is None else taken
+    ids: Sequence[int | None] = [None] * len(items) if taken is None else taken
     stale = [
         Problem(
             ("observations", str(item.position), "expectedRevision"),
