@@ -1,8 +1,9 @@
 """Storing a validated batch of figures: revisions, idempotency, locks, all or nothing.
 
 Concurrent writers of the same figure each get their own revision: revision numbers
-come from ``max(revision) + 1`` inside the transaction, and a writer that loses the
-race on the unique (series_key, revision) constraint retries the whole transaction.
+come from ``max(revision) + 1``, read as the transaction starts (``bulk.WriteAhead``),
+and a writer that loses the race on the unique (series_key, revision) constraint
+retries the whole transaction.
 The current (public) revision of a series is always its highest approved one, so the
 end state does not depend on the order in which writers commit.
 """
