@@ -14,12 +14,17 @@ make the first collection after the pause pick up whatever cycles were left.
 The switch is process-wide, so concurrent requests share the pause: a counter of the
 pauses in force, and the collector turned back on when the last one ends, only if it was
 on when the first began (a caller that had turned it off keeps it off). The hub serves
-from one event loop thread, so the counter needs no lock.
+from one event loop thread, so the counter needs no lock. Large requests that keep
+overlapping would keep the collector off for good, while each leaves cyclic garbage
+behind (graphql-core's execution context refers to itself, and holds the coerced
+batch): so a pause ending when the collector has been off for ``MAX_PAUSE`` seconds
+collects the young generations itself, once, and the clock starts again.
 """
 
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,25 +37,35 @@ LARGE_BODY = 256 * 1024
 """A body at least this large pauses collection: ~1,000 figures and up. Smaller
 requests allocate too little for a full collection to matter."""
 
+MAX_PAUSE = 2.0
+"""Seconds the collector may stay off under overlapping pauses before one collects."""
+
 _pauses = 0
 _resume = False
+_since = 0.0
 
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
     """No automatic collection inside the block (nor in concurrent ones) until the
-    last such block ends, however it ends."""
-    global _pauses, _resume
+    last such block ends, however it ends; but the young generations collected once
+    every ``MAX_PAUSE`` seconds while pauses keep overlapping."""
+    global _pauses, _resume, _since
     if _pauses == 0:
         _resume = gc.isenabled()
+        _since = time.monotonic()
         gc.disable()
     _pauses += 1
     try:
         yield
     finally:
         _pauses -= 1
-        if _pauses == 0 and _resume:
-            gc.enable()
+        if _resume:
+            if _pauses == 0:
+                gc.enable()
+            elif time.monotonic() - _since > MAX_PAUSE:
+                gc.collect(1)  # what the pauses allocated is all in the young generations
+                _since = time.monotonic()
 
 
 class PauseCollectionForLargeBodies:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
+from hub import gc_pause
 from hub.gc_pause import LARGE_BODY, PauseCollectionForLargeBodies, collection_paused
 
 
@@ -80,4 +81,17 @@ async def test_only_a_large_body_pauses_collection_for_its_whole_request():
         await client.post("/", content=b"x" * LARGE_BODY)
         await client.post("/fails", content=b"x" * LARGE_BODY)
     assert during == [True, False, False]
+    assert gc.isenabled()
+
+
+def test_pauses_that_keep_overlapping_still_collect_now_and_then(monkeypatch):
+    monkeypatch.setattr(gc_pause, "MAX_PAUSE", 0.0)
+    collected: list[int] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: collected.append(generation))
+    with collection_paused():
+        with collection_paused():
+            pass
+        assert collected == [1]  # another pause was still in force
+        assert not gc.isenabled()
+    assert collected == [1]
     assert gc.isenabled()
