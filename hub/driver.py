@@ -17,12 +17,12 @@ statement runs through SQLAlchemy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
 
@@ -98,13 +98,31 @@ async def fetch_on(
     """Every row of PostgreSQL's ``sql`` (``$1``, ``$2``... bound to ``args``), run by
     asyncpg on ``conn``, inside whatever transaction it is in. ``before_send``: see
     ``fetch_value``."""
-    rows: list[Any] = await _run(conn, sql, args, "fetch", before_send)
+    rows: list[Any] = await _run_on(conn, sql, args, "fetch", before_send)
     return rows
 
 
 async def fetch_value_on(conn: AsyncConnection, sql: str, *args: Any) -> Any:
     """The first column of the first row of ``sql``, as ``fetch_on`` runs it."""
-    return await _run(conn, sql, args, "fetchval")
+    return await _run_on(conn, sql, args, "fetchval")
+
+
+async def _run_on(
+    conn: AsyncConnection,
+    sql: str,
+    args: tuple[Any, ...],
+    method: str,
+    before_send: Callable[[], None] | None = None,
+) -> Any:
+    """Run one statement on the connection ``conn`` holds, with its events."""
+    sync = conn.sync_connection
+    assert sync is not None
+    # The connection is at hand unless invalidated: no need for SQLAlchemy's greenlet
+    # hop (``get_raw_connection``), which is only needed to reconnect.
+    raw = await conn.get_raw_connection() if sync.invalidated else sync.connection
+    return await _execute(
+        sync.dispatch, sync, raw.driver_connection, sql, args, method, before_send, conn.invalidate
+    )
 
 
 async def _run(
@@ -126,24 +144,50 @@ async def _run(
     """
     sync_engine = engine.sync_engine
     pooled = await greenlet_spawn(sync_engine.pool.connect)
+
+    async def invalidate(error: BaseException) -> None:
+        await greenlet_spawn(pooled.invalidate, error)
+
     try:
-        driver: Any = pooled.driver_connection
-        dispatch = sync_engine.dispatch
-        dispatch.before_cursor_execute(pooled, None, sql, args, None, False)
-        if before_send is not None:
-            before_send()
-        try:
-            result = await getattr(driver, method)(sql, *args)
-        except Exception as error:
-            end_statement_span(pooled.info, failed=True)
-            wrapped = as_dbapi_error(error, sql, args)
-            if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
-                await greenlet_spawn(pooled.invalidate, error)
-            raise wrapped from error
-        dispatch.after_cursor_execute(pooled, None, sql, args, None, False)
-        return result
+        return await _execute(
+            sync_engine.dispatch,
+            pooled,
+            pooled.driver_connection,
+            sql,
+            args,
+            method,
+            before_send,
+            invalidate,
+        )
     finally:
         await greenlet_spawn(pooled.close)
+
+
+async def _execute(
+    dispatch: Any,
+    connection: Any,
+    driver: Any,
+    sql: str,
+    args: tuple[Any, ...],
+    method: str,
+    before_send: Callable[[], None] | None,
+    invalidate: Callable[[BaseException], Awaitable[None]],
+) -> Any:
+    """The statement run by asyncpg between the engine's statement events; a driver
+    error raised as SQLAlchemy's, the connection invalidated when it broke."""
+    dispatch.before_cursor_execute(connection, None, sql, args, None, False)
+    if before_send is not None:
+        before_send()
+    try:
+        result = await getattr(driver, method)(sql, *args)
+    except Exception as error:
+        end_statement_span(connection.info, failed=True)
+        wrapped = as_dbapi_error(error, sql, args)
+        if isinstance(wrapped, DBAPIError) and wrapped.connection_invalidated:
+            await invalidate(error)
+        raise wrapped from error
+    dispatch.after_cursor_execute(connection, None, sql, args, None, False)
+    return result
 
 
 def as_dbapi_error(

@@ -20,7 +20,14 @@ from hub.db import reader
 from hub.db_errors import classify
 from hub.models import Indicator, Observation, Province, Source, Submission
 from hub.retry import is_retryable
-from hub.submissions.bulk import COLUMNS, Row, insert_rows
+from hub.submissions.bulk import (
+    COLUMNS,
+    Record,
+    copy_records,
+    insert_records,
+    is_postgres,
+    take_ids,
+)
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 SERIES = "references-test|"
@@ -108,8 +115,9 @@ def figure(number: int, **references: Any) -> dict[str, Any]:
     return columns
 
 
-def row(columns: dict[str, Any]) -> Row:
-    return tuple(columns[name] for name in COLUMNS)
+def record(columns: dict[str, Any]) -> Record:
+    """A bulk record without its id yet."""
+    return (None, *(columns[name] for name in COLUMNS))
 
 
 async def plain_insert(conn: AsyncConnection, figures: list[dict[str, Any]]) -> None:
@@ -119,7 +127,15 @@ async def plain_insert(conn: AsyncConnection, figures: list[dict[str, Any]]) -> 
 
 async def copied(conn: AsyncConnection, figures: list[dict[str, Any]]) -> None:
     """The bulk path: COPY on PostgreSQL, a multi-row INSERT on SQLite."""
-    await insert_rows(conn, [row(f) for f in figures])
+    records = [record(f) for f in figures]
+    if not is_postgres(conn):
+        await insert_records(conn, records)
+        return
+    # The service's COPY runs in a transaction SQLAlchemy began (it stores the
+    # submission first); the driver's own statements would not begin one.
+    await conn.execute(select(1))
+    ids = await take_ids(conn, len(records))
+    await copy_records(conn, [(i, *r[1:]) for i, r in zip(ids, records, strict=True)])
 
 
 async def stored(engine: AsyncEngine) -> int:
