@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
 
+from hub import kept_connections
 from hub.telemetry import end_statement_span
 
 # SQLSTATE classes that mean the connection itself is gone (connection exceptions,
@@ -134,16 +135,20 @@ async def _run(
 ) -> Any:
     """Run one statement on a connection leased from the engine's pool.
 
-    The lease is the pool's own checkout and checkin (each in SQLAlchemy's greenlet, as
-    connecting or closing may need to await), without a ``Connection`` around it: no
-    isolation level set and reset, no transaction object; asyncpg runs the statement
-    outside any transaction, which is autocommit. The engine's statement events fire
-    as they would for a ``Connection``, with the pooled connection standing in for it:
-    the hub's listeners (the statement counter, the statement spans) read only the
-    statement and the connection's ``info``.
+    The lease (``hub.kept_connections``) is a connection the driver kept from an
+    earlier read, or the pool's own checkout; either way without a ``Connection``
+    around it: no isolation level set and reset, no transaction object; asyncpg runs
+    the statement outside any transaction, which is autocommit. The engine's statement
+    events fire as they would for a ``Connection``, with the pooled connection standing
+    in for it: the hub's listeners (the statement counter, the statement spans) read
+    only the statement and the connection's ``info``.
     """
     sync_engine = engine.sync_engine
-    pooled = await greenlet_spawn(sync_engine.pool.connect)
+    try:
+        lent = await kept_connections.lease(sync_engine)
+    except Exception as error:  # no connection to be had: raised as SQLAlchemy would
+        raise as_dbapi_error(error, sql, args) from error
+    pooled = lent.connection
 
     async def invalidate(error: BaseException) -> None:
         await greenlet_spawn(pooled.invalidate, error)
@@ -160,7 +165,7 @@ async def _run(
             invalidate,
         )
     finally:
-        await greenlet_spawn(pooled.close)
+        await kept_connections.give_back(sync_engine, lent)
 
 
 async def _execute(
@@ -203,6 +208,13 @@ def as_dbapi_error(
         return DBAPIError(
             statement, params, error, connection_invalidated=state.startswith(_BROKEN_STATES)
         )
-    if isinstance(error, asyncpg.InterfaceError | ConnectionError | OSError | TimeoutError):
+    if isinstance(
+        error,
+        asyncpg.InterfaceError
+        | asyncpg.InternalClientError  # the protocol lost its state: the server went away
+        | ConnectionError
+        | OSError
+        | TimeoutError,
+    ):
         return InterfaceError(statement, params, error, connection_invalidated=True)
     return error
