@@ -334,7 +334,7 @@ class Submission(Base):
     submitted_by: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
-    request_hash: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str | None] = mapped_column(String(64))  # only with a key
     item_count: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -183,6 +183,37 @@ async def test_a_batch_stored_under_the_former_digest_is_recognised_when_retried
         assert count.scalar_one() == 3
 
 
+async def test_the_digest_is_worked_out_and_kept_only_for_a_batch_with_a_key(engine, monkeypatch):
+    token = await token_for(engine)
+    digested: list[int] = []
+
+    def counting_digest(province, items, reason):
+        digested.append(len(items))
+        return batch_digest(province, items, reason)
+
+    monkeypatch.setattr("hub.submissions.service.batch_digest", counting_digest)
+    without = await submit(engine, token, trained(4, period_month=9))
+    assert digested == []
+    keyed = await submit(engine, token, trained(5, period_month=10), idempotency_key="k10")
+    assert digested == [5]
+    async with engine.connect() as conn:
+        hashes = dict(
+            (
+                await conn.execute(
+                    select(Submission.id, Submission.request_hash).where(
+                        Submission.id.in_([without.submission_id, keyed.submission_id])
+                    )
+                )
+            ).all()
+        )
+    assert hashes == {
+        without.submission_id: None,
+        keyed.submission_id: batch_digest("22", trained(5, period_month=10), None),
+    }
+    replayed = await submit(engine, token, trained(5, period_month=10), idempotency_key="k10")
+    assert replayed.submission_id == keyed.submission_id
+
+
 async def test_a_batch_that_fails_while_its_records_stream_stores_nothing(engine, monkeypatch):
     token = await token_for(engine)
     before = await stored_counts(engine)

@@ -258,7 +258,7 @@ async def _write(
     ahead: WriteAhead,
     status: str,
     idempotency_key: str | None,
-    digest: str,
+    digest: str | None,
     reason: str | None,
     now: datetime,
 ) -> StoredBatch | list[Problem]:
@@ -339,22 +339,23 @@ async def store_batch(
     """Store the batch in one transaction, retrying when a concurrent writer wins a race.
 
     A dry run goes through every step, then rolls back: it reports what a real run
-    would, and stores nothing. ``digest`` is worked out once, while the database looks
-    the batch's latest revisions up (``bulk.WriteAhead``); ``earlier_digest``: see
-    ``find_submission``.
+    would, and stores nothing. ``digest`` is worked out only for a batch with an
+    idempotency key (nothing compares it otherwise, and it is stored as NULL), once,
+    while the database looks the batch's latest revisions up (``bulk.WriteAhead``);
+    ``earlier_digest``: see ``find_submission``.
     """
     status = "APPROVED" if principal.is_ministry else "PENDING"
     keys = [series_key(province, item) for item in items]
     worked_out: str | None = None
     for attempt in range(MAX_ATTEMPTS):
         ahead = WriteAhead(engine, keys)
-        if worked_out is None:
+        if worked_out is None and idempotency_key is not None:
             await ahead.sent()
             worked_out = digest()
         now = datetime.now(UTC)
         try:
             async with engine.begin() as conn:
-                if idempotency_key is not None:
+                if idempotency_key is not None and worked_out is not None:
                     replay = await find_replay(
                         conn,
                         principal=principal,
