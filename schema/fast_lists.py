@@ -23,7 +23,8 @@ its span.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from inspect import isawaitable
 from typing import Any, TypeVar
 
 from graphql import (
@@ -213,7 +214,8 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 schema, document, root_value, context_value, early.cut, operation_name,
                 *args, **kwargs,
             )  # fmt: skip
-            if not isinstance(built, list):
+            if isinstance(built, FastListExecutionContext):
+                built._release_variables = True
                 values = built.variable_values
                 for name, coerced in early.coerced.items():
                     values.coerced[name] = coerced
@@ -225,6 +227,29 @@ class FastListExecutionContext(StrawberryGraphQLCoreExecutionContext):
             schema, document, root_value, context_value, raw_variable_values, operation_name,
             *args, **kwargs,
         )  # fmt: skip
+
+    _release_variables = False
+    """Whether the coerced variables are let go of as soon as the operation ends."""
+
+    def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        """graphql-core's, then, for variables coerced here, the values let go of.
+
+        The context refers to itself (bound methods it keeps), so whatever it holds is
+        freed only by the cycle collector: a 10,000-figure batch left ~52,000 objects
+        (its items and their breakdowns' tuples) for the collection that follows the
+        request, ~20 ms of walking. Emptied when the operation ends, they are freed at
+        once by reference counting."""
+        result = super().execute_operation(*args, **kwargs)
+        if self._release_variables and isawaitable(result):
+            return self._released_after(result)
+        return result
+
+    async def _released_after(self, result: Awaitable[Any]) -> Any:
+        try:
+            return await result
+        finally:
+            self.variable_values.coerced.clear()
+            self.variable_values.sources.clear()
 
     def complete_list_value(
         self,

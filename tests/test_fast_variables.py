@@ -1,5 +1,6 @@
 """Large variables are coerced by a compiled pass exactly as graphql-core coerces them."""
 
+import gc
 import itertools
 from typing import Any
 
@@ -16,6 +17,7 @@ from graphql import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hub.submissions.inputs import ObservationItem
 from schema.build import build_schema
 from schema.fast_variables import _COMPILED, LONG, compiled, cut_lists, has_long_list
 from tests.support.submissions import SUBMIT, bearer, staffing, stored_counts, token_for
@@ -200,6 +202,40 @@ async def test_a_long_valid_batch_is_stored_as_sent(client, engine):
     assert payload["accepted"] == len(items)
     assert len(items) > LONG
     assert sorted(o["value"] for o in payload["observations"]) == [i["value"] for i in items]
+
+
+async def test_a_long_batch_leaves_nothing_for_the_cycle_collector(client, engine):
+    """Its items are freed when the operation ends, not by the collection after it."""
+    token = await token_for(engine)
+    items = [
+        {
+            "indicator": "training.people_trained",
+            "year": year,
+            "period": f"{year}-04",
+            "value": float(year),
+            "dimensions": [{"name": "level", "value": level}],
+        }
+        for level, year in itertools.product(("PROVINCE", "DISTRICT"), range(2016, 2025))
+    ] * 5
+    body = {"query": SUBMIT, "variables": {"input": {"province": "22", "observations": items}}}
+    await client.post("/graphql", json=body, headers=bearer(token))  # compiled, cached
+    was_enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        response = await client.post("/graphql", json=body, headers=bearer(token))
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, ObservationItem)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    codes = {e["code"] for e in response.json()["data"]["submitObservations"]["userErrors"]}
+    assert codes == {"DUPLICATE_IN_BATCH"}  # refused after coercion, as a valid one would be
+    assert len(items) > LONG
+    assert left == []
 
 
 async def test_a_batch_written_in_the_document_becomes_items_through_the_same_out_type(
