@@ -248,8 +248,11 @@ def bulk_submission(
             raise RuntimeError(f"bulk submission refused: {result['userErrors'][:3]}")
 
     def client_rounds(batches: list[bytes]) -> None:
-        with httpx.Client(timeout=300) as client:
-            for body in batches:
+        # A connection per submission, as a province's tool sends one now and then: a
+        # kept-alive connection stays with the worker that accepted it, and two clients
+        # whose connections landed on one worker would leave the other idle.
+        for body in batches:
+            with httpx.Client(timeout=300) as client:
                 submit(client, body)
 
     with httpx.Client(timeout=300) as client:
