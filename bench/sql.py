@@ -63,6 +63,15 @@ RETURNS SETOF bench.comparison_cell LANGUAGE sql STABLE AS $$
   ORDER BY 3, 5, 1
 $$;
 
+-- On PostgreSQL the hub checks observations' references with statement triggers, not
+-- foreign keys (migration 0006): PostGraphile is told of them by smart tags, so that it
+-- offers the same relations (an observation's indicator, province) as it did.
+COMMENT ON TABLE public.observations IS
+'@foreignKey (indicator_code) references public.indicators (code)
+@foreignKey (province_code) references public.provinces (code)
+@foreignKey (source_id) references public.sources (id)
+@foreignKey (submission_id) references public.submissions (id)';
+
 CREATE OR REPLACE FUNCTION public.targets_latest_value(t public.targets)
 RETURNS double precision LANGUAGE sql STABLE AS $$
   SELECT o.value FROM observations o JOIN plans pl ON pl.id = t.plan_id
