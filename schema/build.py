@@ -11,6 +11,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.tracing import OpenTelemetryExtensionSync
+from strawberry.schema.config import StrawberryConfig
 
 from hub.query_limits import QueryLimits, limits_rule
 from schema.analytics_query import AnalyticsQuery
@@ -19,6 +20,7 @@ from schema.errors import MaskUnexpectedErrors
 from schema.fast_inputs import OBSERVATION_OUT_TYPE
 from schema.fast_lists import FastListExecutionContext
 from schema.mutation import Mutation
+from schema.naming import RememberedNames
 from schema.query import CoreQuery
 from schema.submissions_query import SubmissionsQuery
 from schema.tracing import OperationSpan
@@ -44,6 +46,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         execution_context_class=FastListExecutionContext,
+        config=StrawberryConfig(name_converter=RememberedNames()),
         extensions=[
             OperationSpan,
             *field_spans,

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema as build_sdl
 from graphql import find_breaking_changes, parse, validate
+from strawberry.utils.str_converters import to_camel_case
 
 from schema import build_schema
 
@@ -60,3 +61,22 @@ def test_every_public_type_field_and_argument_has_a_description():
             if not value.description:
                 missing.append(f"{name}.{value_name}")
     assert missing == []
+
+
+def test_names_are_converted_once_and_as_strawberry_converts_them(monkeypatch):
+    from strawberry.schema import name_converter
+
+    from schema.naming import RememberedNames
+
+    converted: list[str] = []
+
+    def counting(name: str) -> str:
+        converted.append(name)
+        return to_camel_case(name)
+
+    monkeypatch.setattr(name_converter, "to_camel_case", counting)
+    names = RememberedNames()
+    assert [names.apply_naming_config("official_rank") for _ in range(3)] == ["officialRank"] * 3
+    assert converted == ["official_rank"]
+    names.auto_camel_case = False
+    assert names.apply_naming_config("official_rank") == "official_rank"
