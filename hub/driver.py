@@ -41,16 +41,24 @@ class DriverStatement:
     numbers, dates): compiling one that does raises ``TypeError``.
     """
 
-    __slots__ = ("_postgresql", "statement")
+    __slots__ = ("_postgresql", "postgresql_statement", "statement")
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(
+        self, statement: Select[Any], postgresql_statement: Select[Any] | None = None
+    ) -> None:
         self.statement = statement
+        """What SQLite runs (through SQLAlchemy), and PostgreSQL unless told otherwise."""
+        self.postgresql_statement = postgresql_statement
+        """The same question in PostgreSQL's own terms, where they answer it cheaper."""
         self._postgresql: tuple[str, tuple[Any, ...]] | None = None
 
     def postgresql(self, engine: AsyncEngine) -> tuple[str, tuple[Any, ...]]:
         if self._postgresql is None:
             dialect = engine.dialect
-            compiled = self.statement.compile(
+            statement = (
+                self.statement if self.postgresql_statement is None else self.postgresql_statement
+            )
+            compiled = statement.compile(
                 dialect=dialect, compile_kwargs={"render_postcompile": True}
             )
             values = compiled.construct_params()
