@@ -15,8 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub import telemetry
 from hub.app import create_app
 from hub.db import create_engine
 from hub.settings import Settings
@@ -155,3 +157,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"PostgreSQL: {_postgres_report['passed']} passed, {_postgres_report['failed']} failed "
         f"against {where}."
     )
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Spans recorded in memory, one at a time, for the test to read; tracing off after."""
+    exporter = InMemorySpanExporter()
+    telemetry.configure(exporter, batch=False)
+    yield exporter
+    telemetry.configure(None)

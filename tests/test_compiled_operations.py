@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from hub import telemetry
 from hub.app import create_app
 from hub.db import count_statements, create_engine
 from hub.graphql_view import HubGraphQL
@@ -232,14 +229,6 @@ async def test_a_statement_timeout_is_answered_as_strawberry_answers_it(
     assert compiled_answer == plain_answer
     assert b"STATEMENT_TIMEOUT" in compiled_answer[1]
     assert compiled_answer[2] == 1  # the ranking, sent once
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    telemetry.configure(exporter, batch=False)
-    yield exporter
-    telemetry.configure(None)
 
 
 @pytest.mark.parametrize(

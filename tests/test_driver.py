@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import JSON, Integer, bindparam, cast, literal, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError
 
@@ -57,14 +56,6 @@ async def test_the_ranking_read_by_the_driver_answers_every_province(engine):
     dak_nong = next(row for row in rows if row[0] == "67")
     assert dak_nong[1] == pytest.approx(0.0538)
     assert dak_nong[3] == 58  # the rank Đắk Nông published, of 63
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    telemetry.configure(exporter, batch=False)
-    yield exporter
-    telemetry.configure(None)
 
 
 async def test_a_failed_driver_read_ends_its_span_with_an_error(database_url, spans):

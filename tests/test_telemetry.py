@@ -4,24 +4,11 @@ import datetime
 import json
 import logging
 import time
-from collections.abc import Iterator
 
-import pytest
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-from hub import telemetry
 from tests.support.submissions import bearer, token_for
 
 QUERY = """query Dashboard { provinces(asOf: "2021-12-31") { code successor { name } }
   observations(first: 5) { edges { node { value indicator { code } } } } }"""
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    telemetry.configure(exporter, batch=False)
-    yield exporter
-    telemetry.configure(None)
 
 
 async def test_a_request_is_traced_from_http_to_sql(client, spans):
