@@ -32,7 +32,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import Measured, floor, wrk  # noqa: E402
+from bench.load import Measured, floor, median_of, wrk  # noqa: E402
 from bench.scenarios import SCENARIOS, Scenario  # noqa: E402
 from bench.servers import (  # noqa: E402
     HUB,
@@ -48,6 +48,8 @@ from bench.sql import FLOOR, FUNCTIONS  # noqa: E402
 from tests.support.postgres import start_private_postgres  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+REPEATS = 3
+"""Runs of each server per scenario and concurrency; the records are their medians."""
 
 
 @dataclasses.dataclass
@@ -63,6 +65,8 @@ class Record:
     statements_per_request: float | None
     peak_rss_mb: float | None
     note: str = ""
+    samples: list[dict[str, float]] = dataclasses.field(default_factory=list)
+    """Each repetition's own figures, where the record is their median."""
 
 
 def machine() -> dict[str, Any]:
@@ -240,7 +244,7 @@ class BulkRates:
 
 
 def bulk_submission(
-    hub: Server, token: str, dsn: str, concurrencies: Sequence[int] = (1, 2), rounds: int = 4
+    hub: Server, token: str, dsn: str, concurrencies: Sequence[int] = (1, 2), rounds: int = 8
 ) -> BulkRates:
     """Observations per second: the hub's submitObservations vs COPY into the table.
 
@@ -382,7 +386,116 @@ def csv_export(hub: Server, dsn: str) -> tuple[float, float, float, float]:
     return hub_rate, asyncio.run(copy_rate()), before, max(rss or [before])
 
 
-def run(size: str, concurrencies: list[int], seconds: int) -> list[Record]:
+@dataclasses.dataclass
+class Repeated:
+    """One scenario at one concurrency, every server measured ``repeats`` times in turn."""
+
+    scenario: Scenario
+    size: str
+    concurrency: int
+    servers: tuple[tuple[Server, str], ...]
+    """Each server with its cache (``cold`` or ``warm``)."""
+    by_server: dict[str, list[Measured]]
+    """Each server's runs (the floor under ``floor``), in order."""
+
+    def records(self, counts: dict[tuple[str, str], int]) -> list[Record]:
+        found = []
+        for server, cache in self.servers:
+            runs = self.by_server[server.name]
+            found.append(
+                _record(
+                    self.scenario.name,
+                    self.size,
+                    self.concurrency,
+                    server,
+                    cache,
+                    median_of(runs),
+                    counts.get((self.scenario.name, cache))
+                    if server.name != "postgraphile"
+                    else None,
+                    runs,
+                )
+            )
+        runs = self.by_server["floor"]
+        middle = median_of(runs)
+        found.append(
+            Record(
+                self.scenario.name,
+                self.size,
+                self.concurrency,
+                "floor",
+                "cold",
+                middle.rps,
+                middle.p50_ms,
+                middle.p99_ms,
+                1,
+                None,
+                samples=_samples(runs),
+            )
+        )
+        return found
+
+
+def measure(
+    scenario: Scenario,
+    size: str,
+    concurrency: int,
+    seconds: int,
+    repeats: int,
+    servers: tuple[Server, Server, Server],
+    dsn: str,
+) -> Repeated:
+    """The hub cold, the hub warm, PostGraphile and the floor, one after the other,
+    ``repeats`` times (only the first run of each warmed up): their medians are the
+    records, so that a noisy neighbour during one run does not decide a ratio."""
+    cold, warm, postgraphile = servers
+    by_server: dict[str, list[Measured]] = {}
+    for repetition in range(repeats):
+        for server in servers:
+            body = scenario.postgraphile if server is postgraphile else scenario.hub
+            measured = wrk(
+                server.url,
+                body,
+                concurrency=concurrency,
+                seconds=seconds,
+                warm_up=repetition == 0,
+            )
+            by_server.setdefault(server.name, []).append(measured)
+            _print(scenario.name, concurrency, server.name, repetition, measured)
+        measured = asyncio.run(
+            floor(
+                dsn,
+                FLOOR[scenario.floor_sql],
+                scenario.floor_args,
+                concurrency=concurrency,
+                seconds=seconds,
+                warm_up=repetition == 0,
+            )
+        )
+        by_server.setdefault("floor", []).append(measured)
+        _print(scenario.name, concurrency, "floor", repetition, measured)
+    return Repeated(
+        scenario,
+        size,
+        concurrency,
+        ((cold, "cold"), (warm, "warm"), (postgraphile, "cold")),
+        by_server,
+    )
+
+
+def _print(scenario: str, concurrency: int, server: str, repetition: int, m: Measured) -> None:
+    print(
+        f"{scenario:10} c={concurrency:<3} {server:13} #{repetition + 1} {m.rps:9.1f} req/s  "
+        f"p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms",
+        flush=True,
+    )
+
+
+def _samples(runs: Sequence[Measured]) -> list[dict[str, float]]:
+    return [{"rps": m.rps, "p50_ms": m.p50_ms, "p99_ms": m.p99_ms} for m in runs]
+
+
+def run(size: str, concurrencies: list[int], seconds: int, repeats: int) -> list[Record]:
     workdir = new_workdir()
     postgres = start_private_postgres()
     servers: list[Server] = []
@@ -417,56 +530,9 @@ def run(size: str, concurrencies: list[int], seconds: int) -> list[Record]:
         for scenario in SCENARIOS:
             check_answers(servers, scenario)
             for concurrency in concurrencies:
-                for server, cache in ((cold, "cold"), (warm, "warm"), (postgraphile, "cold")):
-                    body = scenario.postgraphile if server is postgraphile else scenario.hub
-                    measured = wrk(server.url, body, concurrency=concurrency, seconds=seconds)
-                    records.append(
-                        _record(
-                            scenario.name,
-                            size,
-                            concurrency,
-                            server,
-                            cache,
-                            measured,
-                            counts.get((scenario.name, cache))
-                            if server is not postgraphile
-                            else None,
-                        )
-                    )
-                    print(
-                        f"{scenario.name:10} c={concurrency:<3} {server.name:13} "
-                        f"{measured.rps:9.1f} req/s  p50 {measured.p50_ms:7.2f} ms  "
-                        f"p99 {measured.p99_ms:7.2f} ms",
-                        flush=True,
-                    )
-                measured = asyncio.run(
-                    floor(
-                        dsn,
-                        FLOOR[scenario.floor_sql],
-                        scenario.floor_args,
-                        concurrency=concurrency,
-                        seconds=seconds,
-                    )
-                )
-                records.append(
-                    Record(
-                        scenario.name,
-                        size,
-                        concurrency,
-                        "floor",
-                        "cold",
-                        measured.rps,
-                        measured.p50_ms,
-                        measured.p99_ms,
-                        1,
-                        None,
-                    )
-                )
-                print(
-                    f"{scenario.name:10} c={concurrency:<3} {'floor':13} {measured.rps:9.1f} "
-                    f"req/s  p50 {measured.p50_ms:7.2f} ms  p99 {measured.p99_ms:7.2f} ms",
-                    flush=True,
-                )
+                records += measure(
+                    scenario, size, concurrency, seconds, repeats, (cold, warm, postgraphile), dsn
+                ).records(counts)
         bulk = bulk_submission(cold, token, dsn)
         for concurrency, rate in bulk.by_concurrency.items():
             records.append(
@@ -555,6 +621,7 @@ def _record(
     cache: str,
     m: Measured,
     statements: int | None,
+    runs: Sequence[Measured] = (),
 ) -> Record:
     name = "postgraphile" if server.name == "postgraphile" else "hub"
     note = f"{m.errors} non-2xx" if m.errors else ""
@@ -570,6 +637,7 @@ def _record(
         statements,
         server.peak_rss_mb() if name == "hub" else None,
         note,
+        _samples(runs),
     )
 
 
@@ -579,9 +647,9 @@ def main() -> int:
     args = parser.parse_args()
     concurrencies = [1, 8, 32] if args.full else [8]
     seconds = 15 if args.full else 6
-    records = run("national", concurrencies, seconds)
+    records = run("national", concurrencies, seconds, REPEATS)
     if args.full:
-        records += [r for r in run("deep", [8], seconds) if r.scenario == "csv_export"]
+        records += [r for r in run("deep", [8], seconds, 1) if r.scenario == "csv_export"]
     from bench.report import chart, goals_table, ratios, write
 
     write(records, machine())

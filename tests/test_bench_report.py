@@ -2,6 +2,9 @@
 
 import math
 
+import pytest
+
+from bench.load import Measured, median_of
 from bench.report import goals, goals_table, ratios
 from bench.run import Record
 
@@ -62,3 +65,17 @@ def test_the_ratio_table_has_a_line_per_bulk_concurrency():
     assert "| bulk_submission_10k (national) | 1 | 24,000 obs/s |" in table
     assert "| bulk_submission_10k (national) | 2 | 51,000 obs/s |" in table
     assert "| ranking | 8 | 1,800 | 7,000 | 1,200 | 3,600 | 1.50× | 5.83× | 2.1× |" in table
+
+
+def test_repeated_runs_are_summed_up_by_the_median_of_each_figure_on_its_own():
+    runs = [
+        Measured(rps=1500, p50_ms=5.0, p99_ms=12.0, requests=9000, errors=0),
+        Measured(rps=2400, p50_ms=3.1, p99_ms=20.0, requests=14400, errors=1),
+        Measured(rps=2100, p50_ms=3.9, p99_ms=9.0, requests=12600, errors=0),
+    ]
+    middle = median_of(runs)
+    assert (middle.rps, middle.p50_ms, middle.p99_ms) == (2100, 3.9, 12.0)
+    assert (middle.requests, middle.errors) == (36000, 1)
+    assert median_of(runs[:1]) == runs[0]
+    with pytest.raises(ValueError, match="no samples"):
+        median_of([])
