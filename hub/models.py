@@ -228,6 +228,8 @@ class Observation(DimensionColumns, Base):
     reason: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[int | None] = mapped_column(Id)
     submission_id: Mapped[int | None] = mapped_column(Id, index=True)
+    # On PostgreSQL both times default to now() (migration 0010), which a batch's COPY
+    # relies on; SQLite's inserts always give them.
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

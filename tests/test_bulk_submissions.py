@@ -18,7 +18,7 @@ from hub.auth import authenticate
 from hub.db import count_statements
 from hub.driver import as_dbapi_error
 from hub.models import Observation, PeriodLock, Submission
-from hub.observations import observations_by_ids
+from hub.observations import as_utc, observations_by_ids
 from hub.retry import is_retryable
 from hub.submissions import observations
 from hub.submissions.bulk import dimension_cells, latest_revisions
@@ -88,6 +88,37 @@ async def test_the_payload_equals_reading_the_stored_rows_back(engine):
     assert ids == sorted(ids)
     assert list(outcome.observations) == await observations_by_ids(engine=engine, ids=ids)
     assert list(outcome.observations[:1]) == [outcome.observations[0]]
+
+
+async def test_a_batch_its_rows_and_its_submission_carry_one_moment(engine):
+    """On PostgreSQL the rows' times come from their columns' default (the COPY leaves
+    them out), the transaction's ``now()``, read back for the submission; SQLite's
+    inserts give them. Either way the payload says what is stored."""
+    token = await token_for(engine)
+    outcome = await submit(engine, token, trained(30))
+    assert outcome.accepted == 30
+    async with engine.connect() as conn:
+        submission = (
+            await conn.execute(
+                select(Submission.created_at, Submission.decided_at).where(
+                    Submission.id == outcome.submission_id
+                )
+            )
+        ).one()
+        stamps = (
+            await conn.execute(
+                select(Observation.recorded_at, Observation.updated_at).where(
+                    Observation.submission_id == outcome.submission_id
+                )
+            )
+        ).all()
+    moment = as_utc(submission.created_at)
+    assert as_utc(submission.decided_at) == moment
+    assert len(stamps) == 30
+    assert {(as_utc(recorded), as_utc(updated)) for recorded, updated in stamps} == {
+        (moment, moment)
+    }
+    assert {(r.recorded_at, r.updated_at) for r in outcome.observations} == {(moment, moment)}
 
 
 async def test_a_resubmitted_batch_becomes_the_only_current_revision(engine):

@@ -129,7 +129,7 @@ async def copied(conn: AsyncConnection, figures: list[dict[str, Any]]) -> None:
     """The bulk path: COPY on PostgreSQL, a multi-row INSERT on SQLite."""
     records = [record(f) for f in figures]
     if not is_postgres(conn):
-        await insert_records(conn, records)
+        await insert_records(conn, records, NOW)
         return
     # The service's COPY runs in a transaction SQLAlchemy began (it stores the
     # submission first); the driver's own statements would not begin one.

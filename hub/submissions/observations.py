@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -190,7 +190,6 @@ def _records(
     status: str,
     submission_id: int,
     reason: str | None,
-    now: datetime,
 ) -> Iterator[Record]:
     """One record per item, in ``bulk.RECORD_COLUMNS`` order, built as they are asked for.
 
@@ -233,8 +232,6 @@ def _records(
             reason,
             source_id,
             submission_id,
-            now,
-            now,
             recorded_by,
             *dims,
         )
@@ -262,7 +259,11 @@ async def _write(
     reason: str | None,
     now: datetime,
 ) -> StoredBatch | list[Problem]:
-    submission_id = (
+    # On PostgreSQL the batch's moment is the transaction's (``now()``), the one its
+    # rows get from their columns' default (``bulk.COLUMNS``).
+    stamp = func.now() if is_postgres(conn) else now
+    approved = status == "APPROVED"
+    stored = (
         await conn.execute(
             insert(Submission)
             .values(
@@ -275,13 +276,16 @@ async def _write(
                 request_hash=digest,
                 item_count=len(items),
                 reason=reason,
-                created_at=now,
-                decided_at=now if status == "APPROVED" else None,
-                decided_by=principal.label if status == "APPROVED" else None,
+                created_at=stamp,
+                decided_at=stamp if approved else None,
+                decided_by=principal.label if approved else None,
             )
-            .returning(Submission.id)
+            .returning(Submission.id, Submission.created_at)
         )
-    ).scalar_one()
+    ).one()
+    submission_id = stored.id
+    if is_postgres(conn):
+        now = stored.created_at
     latest, taken = await ahead.get(conn)
     ids: Sequence[int | None] = [None] * len(items) if taken is None else taken
     stale = [
@@ -306,13 +310,12 @@ async def _write(
         status=status,
         submission_id=submission_id,
         reason=reason,
-        now=now,
     )
     written: list[Record] = []
     if is_postgres(conn):
         await copy_records(conn, _kept(records, written))
     else:
-        written = await insert_records(conn, list(records))
+        written = await insert_records(conn, list(records), now)
     if status == "APPROVED":
         # Series stored for the first time hold only the new, current row.
         await refresh_current(conn, Observation, [k for k in keys if k in latest], now)
@@ -320,7 +323,7 @@ async def _write(
     return StoredBatch(
         submission_id=submission_id,
         observation_ids=tuple(sorted(record[0] for record in written)),
-        records=WrittenObservations(written),
+        records=WrittenObservations(written, now),
     )
 
 
