@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format schema install clean conformance bench bench-full
+.PHONY: run test lint format schema install clean conformance bench bench-full bench-bulk
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -41,6 +41,11 @@ bench-full: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk || (apt-get update -qq && apt-get install -y -qq wrk))
 	$(BIN)/python bench/run.py --full
+
+## Where a 10,000-figure submission's time goes: hub and PostgreSQL CPU per batch, each index's cost
+bench-bulk: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/bulk_costs.py --without-trigger
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -126,6 +126,30 @@ async def vacuum(dsn: str) -> None:
         await conn.close()
 
 
+def generated_database(port: int, size: str) -> str:
+    """A database ``bench`` on the private server at ``port``, filled with the synthetic
+    data set of ``size`` and vacuumed; its DSN."""
+    server_dsn = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    asyncio.run(create_database(server_dsn, "bench"))
+    dsn = f"postgresql://postgres@127.0.0.1:{port}/bench"
+    print(f"== generating the synthetic {size} data set", flush=True)
+    subprocess.run([str(HUB), "generate-demo", "--database-url", dsn, "--size", size], check=True)
+    asyncio.run(vacuum(dsn))
+    return dsn
+
+
+def create_token(dsn: str) -> str:
+    """A ministry token of the database at ``dsn``, made by ``hub token create``."""
+    made = subprocess.run(
+        [str(HUB), "token", "create", "--role", "ministry", "--label", "bench"],
+        env={"HUB_DATABASE_URL": dsn, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return made.stdout.strip().splitlines()[-1]
+
+
 def statements_per_request(database_url: str) -> dict[tuple[str, str], int]:
     """Count each scenario's SQL statements through the hub in process, keyed by (scenario, cache).
 
@@ -233,6 +257,17 @@ def bulk_bodies(count: int) -> list[bytes]:
     return bodies
 
 
+def submit_batch(client: httpx.Client, url: str, token: str, body: bytes) -> None:
+    """Send one of ``bulk_bodies``; raise unless all its 10,000 figures were accepted."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    answer = client.post(url, content=body, headers=headers).json()
+    if not answer.get("data"):
+        raise RuntimeError(f"bulk submission failed: {answer.get('errors')}")
+    result = answer["data"]["submitObservations"]
+    if result["userErrors"] or result["accepted"] != 10_000:
+        raise RuntimeError(f"bulk submission refused: {result['userErrors'][:3]}")
+
+
 @dataclasses.dataclass(frozen=True)
 class BulkRates:
     """Observations per second of 10,000-figure submissions."""
@@ -253,15 +288,9 @@ def bulk_submission(
     of new figures; the rate is all the figures stored over the wall time."""
     warmup = 2 * hub_workers()
     bodies = iter(bulk_bodies(warmup + sum(c * rounds for c in concurrencies)))
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
     def submit(client: httpx.Client, body: bytes) -> None:
-        answer = client.post(hub.url, content=body, headers=headers).json()
-        if not answer.get("data"):
-            raise RuntimeError(f"bulk submission failed: {answer.get('errors')}")
-        result = answer["data"]["submitObservations"]
-        if result["userErrors"] or result["accepted"] != 10_000:
-            raise RuntimeError(f"bulk submission refused: {result['userErrors'][:3]}")
+        submit_batch(client, hub.url, token, body)
 
     def client_rounds(batches: list[bytes]) -> None:
         # A connection per submission, as a province's tool sends one now and then: a
@@ -501,27 +530,10 @@ def run(size: str, concurrencies: list[int], seconds: int, repeats: int) -> list
     servers: list[Server] = []
     records: list[Record] = []
     try:
-        server_dsn = f"postgresql://postgres@127.0.0.1:{postgres.port}/postgres"
-        asyncio.run(create_database(server_dsn, "bench"))
-        dsn = f"postgresql://postgres@127.0.0.1:{postgres.port}/bench"
-        print(f"== generating the synthetic {size} data set", flush=True)
-        subprocess.run(
-            [str(HUB), "generate-demo", "--database-url", dsn, "--size", size], check=True
-        )
+        dsn = generated_database(postgres.port, size)
         asyncio.run(apply_functions(dsn))
-        asyncio.run(vacuum(dsn))
         counts = statements_per_request(dsn)
-        token = (
-            subprocess.run(
-                [str(HUB), "token", "create", "--role", "ministry", "--label", "bench"],
-                env={"HUB_DATABASE_URL": dsn, "PATH": "/usr/bin:/bin"},
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        token = create_token(dsn)
         print("== installing PostGraphile 5 and Node 22 (npm, temporary folder)", flush=True)
         postgraphile = start_postgraphile(install_postgraphile(workdir), dsn, workdir)
         cold = start_hub(dsn, cache_size=0, name="hub-cold", workdir=workdir)

@@ -29,13 +29,15 @@ class Server:
     def peak_rss_mb(self) -> float:
         """Peak resident memory so far (VmHWM), in MiB, of the process and every process
         it started (the workers of a hub with ``HUB_WORKERS`` > 1), summed."""
-        peaks = [_peak_kib(pid) for pid in _family(self.process.pid)]
+        peaks = [_peak_kib(pid) for pid in process_family(self.process.pid)]
         found = [peak for peak in peaks if peak is not None]
         return sum(found) / 1024 if found else float("nan")
 
     def rss_mb(self) -> float:
         """Resident memory now (VmRSS), in MiB, of the process and its workers, summed."""
-        found = [kib for pid in _family(self.process.pid) if (kib := _status_kib(pid, "VmRSS"))]
+        found = [
+            kib for pid in process_family(self.process.pid) if (kib := _status_kib(pid, "VmRSS"))
+        ]
         return sum(found) / 1024 if found else float("nan")
 
     def stop(self) -> None:
@@ -47,7 +49,7 @@ class Server:
                 self.process.kill()
 
 
-def _family(pid: int) -> list[int]:
+def process_family(pid: int) -> list[int]:
     """The process and its descendants, from /proc."""
     found = [pid]
     try:
@@ -55,7 +57,7 @@ def _family(pid: int) -> list[int]:
     except OSError:
         return found
     for child in children:
-        found.extend(_family(int(child)))
+        found.extend(process_family(int(child)))
     return found
 
 
@@ -97,7 +99,10 @@ def _wait(url: str, probe: dict[str, object], seconds: int = 90) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_hub(database_url: str, *, cache_size: int, name: str, workdir: Path) -> Server:
+def start_hub(
+    database_url: str, *, cache_size: int, name: str, workdir: Path, workers: int | None = None
+) -> Server:
+    """``hub serve`` with ``workers`` processes (default: one per CPU, ``hub_workers``)."""
     port = free_port()
     log = workdir / f"{name}.log"
     env = dict(
@@ -108,7 +113,7 @@ def start_hub(database_url: str, *, cache_size: int, name: str, workdir: Path) -
         HUB_RATE_LIMIT_PER_MINUTE="0",
         HUB_RESULT_CACHE_SIZE=str(cache_size),
         HUB_GRAPHIQL="false",
-        HUB_WORKERS=str(hub_workers()),
+        HUB_WORKERS=str(workers or hub_workers()),
     )
     process = subprocess.Popen(
         [str(HUB), "serve"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
