@@ -35,7 +35,13 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import bulk_bodies, create_token, generated_database, submit_batch  # noqa: E402
+from bench.run import (  # noqa: E402
+    bulk_bodies,
+    create_token,
+    execute,
+    generated_database,
+    submit_batch,
+)
 from bench.servers import new_workdir, process_family, remove, start_hub  # noqa: E402
 from tests.support.postgres import start_private_postgres  # noqa: E402
 
@@ -313,14 +319,7 @@ def main() -> int:
 
 
 def _trigger(dsn: str, state: str) -> None:
-    async def alter() -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(f"ALTER TABLE observations {state} TRIGGER {REFERENCE_TRIGGER}")
-        finally:
-            await conn.close()
-
-    asyncio.run(alter())
+    asyncio.run(execute(dsn, f"ALTER TABLE observations {state} TRIGGER {REFERENCE_TRIGGER}"))
 
 
 if __name__ == "__main__":

@@ -98,20 +98,21 @@ def machine() -> dict[str, Any]:
     }
 
 
-async def create_database(server_dsn: str, name: str) -> None:
-    conn = await asyncpg.connect(server_dsn)
+async def execute(dsn: str, statement: str) -> None:
+    """Run one statement on a connection of its own."""
+    conn = await asyncpg.connect(dsn)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def create_database(server_dsn: str, name: str) -> None:
+    await execute(server_dsn, f'CREATE DATABASE "{name}"')
 
 
 async def apply_functions(dsn: str) -> None:
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute(FUNCTIONS)
-    finally:
-        await conn.close()
+    await execute(dsn, FUNCTIONS)
 
 
 async def vacuum(dsn: str) -> None:
@@ -119,11 +120,7 @@ async def vacuum(dsn: str) -> None:
     database in service: otherwise it does so in the first minutes of the run, taking
     CPU from whichever server is being measured then, and until it has, index-only
     scans still visit the table."""
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.execute("VACUUM ANALYZE")
-    finally:
-        await conn.close()
+    await execute(dsn, "VACUUM ANALYZE")
 
 
 def generated_database(port: int, size: str) -> str:
@@ -289,20 +286,17 @@ def bulk_submission(
     warmup = 2 * hub_workers()
     bodies = iter(bulk_bodies(warmup + sum(c * rounds for c in concurrencies)))
 
-    def submit(client: httpx.Client, body: bytes) -> None:
-        submit_batch(client, hub.url, token, body)
-
     def client_rounds(batches: list[bytes]) -> None:
         # A connection per submission, as a province's tool sends one now and then: a
         # kept-alive connection stays with the worker that accepted it, and two clients
         # whose connections landed on one worker would leave the other idle.
         for body in batches:
             with httpx.Client(timeout=300) as client:
-                submit(client, body)
+                submit_batch(client, hub.url, token, body)
 
     with httpx.Client(timeout=300) as client:
         for _ in range(warmup):
-            submit(client, next(bodies))
+            submit_batch(client, hub.url, token, next(bodies))
     rates = {}
     for concurrency in concurrencies:
         clients = [
