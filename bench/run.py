@@ -189,7 +189,7 @@ def check_answers(servers: list[Server], scenario: Scenario) -> None:
             raise RuntimeError(f"{server.name} fails {scenario.name}: {answer['errors'][:1]}")
 
 
-BULK_PROVINCES = ("22", "01", "79", "48", "92", "31")
+BULK_PROVINCES = ("22", "01", "79", "48", "92", "31", "38", "40", "46", "56", "75", "96")
 """Provinces the bulk rounds write for: each round a new period of one of them, so every
 figure of every round is a new series (the synthetic set holds no monthly figures of
 the benchmark's breakdowns)."""
@@ -254,15 +254,61 @@ def bulk_bodies(count: int) -> list[bytes]:
     return bodies
 
 
-def submit_batch(client: httpx.Client, url: str, token: str, body: bytes) -> None:
-    """Send one of ``bulk_bodies``; raise unless all its 10,000 figures were accepted."""
+def submit_batch(
+    client: httpx.Client, url: str, token: str, body: bytes, *, close: bool = False
+) -> None:
+    """Send one of ``bulk_bodies``; raise unless all its 10,000 figures were accepted.
+    ``close``: on a connection of its own, closed after the answer."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if close:
+        headers["Connection"] = "close"
     answer = client.post(url, content=body, headers=headers).json()
     if not answer.get("data"):
         raise RuntimeError(f"bulk submission failed: {answer.get('errors')}")
     result = answer["data"]["submitObservations"]
     if result["userErrors"] or result["accepted"] != 10_000:
         raise RuntimeError(f"bulk submission refused: {result['userErrors'][:3]}")
+
+
+def concurrent_rate(url: str, token: str, clients: Sequence[Sequence[bytes]]) -> float:
+    """Figures stored per second by one thread per client, each sending its
+    ``bulk_bodies`` one after another, all starting together: every figure over the
+    wall time.
+
+    A connection per submission, as a province's tool sends one now and then: a
+    kept-alive connection stays with the worker that accepted it, and two clients whose
+    connections landed on one worker would leave the other idle. But one HTTP client
+    per thread, made before the clock starts: making an ``httpx.Client`` loads a TLS
+    context, ~30 ms of CPU taken from the two cores the hub and PostgreSQL share."""
+    failures: list[BaseException] = []
+    sessions = [
+        httpx.Client(timeout=300, limits=httpx.Limits(max_keepalive_connections=0)) for _ in clients
+    ]
+
+    def send(session: httpx.Client, batches: Sequence[bytes]) -> None:
+        try:
+            for body in batches:
+                submit_batch(session, url, token, body, close=True)
+        except BaseException as error:  # re-raised below, in the caller's thread
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=send, args=(session, batches))
+        for session, batches in zip(sessions, clients, strict=True)
+    ]
+    try:
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        for session in sessions:
+            session.close()
+    if failures:
+        raise failures[0]
+    return sum(len(batches) for batches in clients) * 10_000 / elapsed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -285,30 +331,15 @@ def bulk_submission(
     of new figures; the rate is all the figures stored over the wall time."""
     warmup = 2 * hub_workers()
     bodies = iter(bulk_bodies(warmup + sum(c * rounds for c in concurrencies)))
-
-    def client_rounds(batches: list[bytes]) -> None:
-        # A connection per submission, as a province's tool sends one now and then: a
-        # kept-alive connection stays with the worker that accepted it, and two clients
-        # whose connections landed on one worker would leave the other idle.
-        for body in batches:
-            with httpx.Client(timeout=300) as client:
-                submit_batch(client, hub.url, token, body)
-
     with httpx.Client(timeout=300) as client:
         for _ in range(warmup):
             submit_batch(client, hub.url, token, next(bodies))
-    rates = {}
-    for concurrency in concurrencies:
-        clients = [
-            threading.Thread(target=client_rounds, args=([next(bodies) for _ in range(rounds)],))
-            for _ in range(concurrency)
-        ]
-        started = time.perf_counter()
-        for thread in clients:
-            thread.start()
-        for thread in clients:
-            thread.join()
-        rates[concurrency] = concurrency * rounds * 10_000 / (time.perf_counter() - started)
+    rates = {
+        concurrency: concurrent_rate(
+            hub.url, token, [[next(bodies) for _ in range(rounds)] for _ in range(concurrency)]
+        )
+        for concurrency in concurrencies
+    }
 
     async def copy_rate() -> float:
         conn = await asyncpg.connect(dsn)
