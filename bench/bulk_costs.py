@@ -7,11 +7,15 @@ PostgreSQL holding the synthetic national data set:
    the wall time, the hub's CPU, PostgreSQL's CPU (every process of the private
    cluster, those that ended included) and the time the whole machine was busy, all
    read from ``/proc``.
+   Then, on a hub with the usual workers, two submissions at once: the rate.
+   Each way of serving the table (as served; ``--without-trigger``: the reference
+   trigger disabled; ``--without-index``: some indexes dropped) takes its turns in
+   alternation with the others, so that a noisy neighbour moves them all.
 2. **Per index**, the last batch's rows copied into a copy of ``observations`` (its
    other rows in it), each ``COPY`` rolled back: with no index, then with each index of
    the table alone, alternating with none so that a noisy neighbour moves both, then
    with all of them. The reference trigger is not on the copy; it is measured by the
-   first part's figures with and without it (``--without-trigger``).
+   first part's figures with and without it.
 
 Prints both as tables. Bounded: a fixed number of batches and repeats; loopback only.
 """
@@ -37,12 +41,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
     bulk_bodies,
+    concurrent_rate,
     create_token,
-    execute,
     generated_database,
     submit_batch,
 )
-from bench.servers import new_workdir, process_family, remove, start_hub  # noqa: E402
+from bench.servers import hub_workers, new_workdir, process_family, remove, start_hub  # noqa: E402
 from tests.support.postgres import start_private_postgres  # noqa: E402
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
@@ -87,6 +91,44 @@ def index_on_copy(definition: str, index: str) -> str:
     if head not in definition:
         raise ValueError(f"not a definition of {index} on observations: {definition}")
     return definition.replace(head, f"INDEX c_{index} ON public.{COPY_TABLE} ")
+
+
+@dataclass(frozen=True)
+class Way:
+    """A way of serving the table for a turn of submissions."""
+
+    label: str
+    trigger: str
+    """``ENABLE`` or ``DISABLE``: the reference trigger of ``observations``."""
+    dropped: tuple[str, ...] = ()
+    """Indexes of ``observations`` absent for the turn."""
+
+
+def ways_of_serving(without_trigger: bool, without_indexes: Sequence[str]) -> list[Way]:
+    """As served first, then each way asked for."""
+    ways = [Way("as served", "ENABLE")]
+    if without_trigger:
+        ways.append(Way("reference trigger disabled", "DISABLE"))
+    if without_indexes:
+        dropped = tuple(dict.fromkeys(without_indexes))
+        ways.append(Way(f"without {', '.join(dropped)}", "ENABLE", dropped))
+    return ways
+
+
+def serving_statements(way: Way, definitions: dict[str, str], present: set[str]) -> list[str]:
+    """What makes ``observations`` served as ``way`` asks, from the indexes ``present``
+    now: the trigger switched, its dropped indexes dropped, the others (``definitions``,
+    as ``pg_indexes`` gives them) built again where an earlier turn dropped them."""
+    unknown = sorted(set(way.dropped) - set(definitions))
+    if unknown:
+        raise ValueError(f"no such index on observations: {', '.join(unknown)}")
+    statements = [f"ALTER TABLE observations {way.trigger} TRIGGER {REFERENCE_TRIGGER}"]
+    for index, definition in definitions.items():
+        if index in way.dropped and index in present:
+            statements.append(f"DROP INDEX {index}")
+        elif index not in way.dropped and index not in present:
+            statements.append(definition)
+    return statements
 
 
 @dataclass(frozen=True)
@@ -162,6 +204,29 @@ def _now(hub_pid: int, postmaster_pid: int) -> tuple[float, float, float, float]
     )
 
 
+async def index_definitions(conn: asyncpg.Connection) -> dict[str, str]:
+    """The indexes of ``observations``: name → ``CREATE INDEX`` statement, by name."""
+    return {
+        row["indexname"]: row["indexdef"]
+        for row in await conn.fetch(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'observations' "
+            "ORDER BY indexname"
+        )
+    }
+
+
+async def serve_as(dsn: str, way: Way, definitions: dict[str, str]) -> None:
+    """Switch the table to ``way`` (``serving_statements``), then refresh its statistics."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        present = set(await index_definitions(conn))
+        for statement in serving_statements(way, definitions, present):
+            await conn.execute(statement)
+        await conn.execute("ANALYZE observations")
+    finally:
+        await conn.close()
+
+
 async def index_costs(dsn: str, repeats: int) -> tuple[float, list[IndexCost], float]:
     """The ``COPY`` of the last submission's rows into a copy of the table, in ms:
     with no index, what each index adds, and with all of them."""
@@ -182,13 +247,7 @@ async def index_costs(dsn: str, repeats: int) -> tuple[float, list[IndexCost], f
                 f"SELECT {listed} FROM observations WHERE submission_id = $1", submission
             )
         ]
-        definitions = {
-            row["indexname"]: row["indexdef"]
-            for row in await conn.fetch(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'observations' "
-                "ORDER BY indexname"
-            )
-        }
+        definitions = await index_definitions(conn)
         await conn.execute(f"DROP TABLE IF EXISTS {COPY_TABLE}")
         await conn.execute(f"CREATE TABLE {COPY_TABLE} (LIKE observations INCLUDING DEFAULTS)")
         await conn.execute(
@@ -254,6 +313,14 @@ def batch_table(rows: Sequence[tuple[str, BatchCosts]]) -> str:
     return "\n".join(lines)
 
 
+def rates_table(rates: dict[str, list[float]]) -> str:
+    lines = ["| hub | obs/s (median) | turns |", "|---|---|---|"]
+    for label, turns in rates.items():
+        runs = ", ".join(f"{rate:,.0f}" for rate in turns)
+        lines.append(f"| {label} | {statistics.median(turns):,.0f} | {runs} |")
+    return "\n".join(lines)
+
+
 def index_table(bare: float, costs: Sequence[IndexCost], every: float) -> str:
     lines = [
         "| index | adds to the COPY, ms (median) | runs |",
@@ -274,41 +341,65 @@ def postmaster_pid(datadir: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batches", type=int, default=6, help="measured batches per turn")
+    parser.add_argument(
+        "--pairs", type=int, default=3, help="batches per client, two at once, per turn"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="alternations per index")
     parser.add_argument(
         "--without-trigger",
         action="store_true",
         help="also submit with the reference trigger of observations disabled, in turn",
     )
+    parser.add_argument(
+        "--without-index",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also submit with this index of observations dropped, in turn (repeatable)",
+    )
     parser.add_argument("--rounds", type=int, default=2, help="turns of each way of serving")
     args = parser.parse_args()
+    ways = ways_of_serving(args.without_trigger, args.without_index)
+    turns = [way for _ in range(args.rounds) for way in ways]
+    warmup = 2 * hub_workers()
+    per_turn = args.batches + 2 + warmup + 2 * args.pairs
+    bodies = iter(bulk_bodies(len(turns) * per_turn))
     workdir = new_workdir()
     postgres = start_private_postgres()
     try:
         dsn = generated_database(postgres.port, "national")
         token = create_token(dsn)
-        ways = {"as served": "ENABLE"}
-        if args.without_trigger:
-            ways["reference trigger disabled"] = "DISABLE"
-        turns = [way for _ in range(args.rounds) for way in ways]
-        bodies = iter(bulk_bodies(len(turns) * (args.batches + 2)))
-        measured: dict[str, list[BatchCost]] = {way: [] for way in ways}
+        definitions = asyncio.run(_definitions(dsn))
+        measured: dict[str, list[BatchCost]] = {way.label: [] for way in ways}
+        two_at_once: dict[str, list[float]] = {way.label: [] for way in ways}
         for way in turns:
-            _trigger(dsn, ways[way])
+            print(f"== turn: {way.label}", flush=True)
+            asyncio.run(serve_as(dsn, way, definitions))
             hub = start_hub(dsn, cache_size=0, name="hub-bulk", workdir=workdir, workers=1)
             try:
                 batch = [next(bodies) for _ in range(args.batches + 2)]
                 with httpx.Client(timeout=300) as client:
                     for body in batch[:2]:  # warm-up
                         submit_batch(client, hub.url, token, body)
-                measured[way] += batch_costs(
+                measured[way.label] += batch_costs(
                     hub.url, token, batch[2:], hub.process.pid, postmaster_pid(postgres.datadir)
                 )
             finally:
                 hub.stop()
-        _trigger(dsn, "ENABLE")
+            hub = start_hub(dsn, cache_size=0, name="hub-bulk-pairs", workdir=workdir)
+            try:
+                with httpx.Client(timeout=300) as client:
+                    for _ in range(warmup):
+                        submit_batch(client, hub.url, token, next(bodies))
+                pairs = [[next(bodies) for _ in range(args.pairs)] for _ in range(2)]
+                two_at_once[way.label].append(concurrent_rate(hub.url, token, pairs))
+            finally:
+                hub.stop()
+        asyncio.run(serve_as(dsn, ways[0], definitions))
         print("== per batch of 10,000 new figures, one at a time (medians)", flush=True)
-        print(batch_table([(way, BatchCosts.of(costs)) for way, costs in measured.items()]))
+        print(batch_table([(label, BatchCosts.of(costs)) for label, costs in measured.items()]))
+        print(f"== two at once, {hub_workers()} workers (obs/s per turn)", flush=True)
+        print(rates_table(two_at_once))
         print("== the last batch's COPY into a copy of the table, index by index", flush=True)
         bare, costs, every = asyncio.run(index_costs(dsn, args.repeats))
         print(index_table(bare, costs, every))
@@ -318,8 +409,12 @@ def main() -> int:
     return 0
 
 
-def _trigger(dsn: str, state: str) -> None:
-    asyncio.run(execute(dsn, f"ALTER TABLE observations {state} TRIGGER {REFERENCE_TRIGGER}"))
+async def _definitions(dsn: str) -> dict[str, str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await index_definitions(conn)
+    finally:
+        await conn.close()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The pure parts of ``make bench-bulk``: reading CPU times from /proc and moving an
-index's definition onto the table's copy."""
+"""The pure parts of ``make bench-bulk``: reading CPU times from /proc, moving an
+index's definition onto the table's copy, and switching the table between the ways it
+is served in turn."""
 
 import os
 
@@ -7,11 +8,16 @@ import pytest
 
 from bench.bulk_costs import (
     COPY_TABLE,
+    REFERENCE_TRIGGER,
     BatchCost,
     BatchCosts,
+    Way,
     cpu_ms,
     index_on_copy,
     machine_busy_ms,
+    rates_table,
+    serving_statements,
+    ways_of_serving,
 )
 
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
@@ -82,3 +88,68 @@ def test_batch_costs_are_the_median_of_each_figure_on_its_own_and_the_rate_follo
     assert (costs.batches, costs.wall_ms, costs.hub_cpu_ms) == (3, 250, 150)
     assert (costs.postgres_cpu_ms, costs.machine_busy_ms) == (200, 380)
     assert costs.rate == pytest.approx(40_000)
+
+
+DEFINITIONS = {
+    "ix_observations_province_year": (
+        "CREATE INDEX ix_observations_province_year ON public.observations "
+        "USING btree (province_code, year)"
+    ),
+    "ix_observations_updated_at": (
+        "CREATE INDEX ix_observations_updated_at ON public.observations USING btree (updated_at)"
+    ),
+    "observations_pkey": (
+        "CREATE UNIQUE INDEX observations_pkey ON public.observations USING btree (id)"
+    ),
+}
+
+
+def test_the_ways_of_serving_start_as_served_and_name_the_indexes_they_drop_once_each():
+    ways = ways_of_serving(
+        True, ["ix_observations_province_year", "ix_observations_updated_at"] * 2
+    )
+    assert ways == [
+        Way("as served", "ENABLE"),
+        Way("reference trigger disabled", "DISABLE"),
+        Way(
+            "without ix_observations_province_year, ix_observations_updated_at",
+            "ENABLE",
+            ("ix_observations_province_year", "ix_observations_updated_at"),
+        ),
+    ]
+    assert ways_of_serving(False, []) == [Way("as served", "ENABLE")]
+
+
+def test_a_way_without_indexes_drops_them_and_touches_no_other():
+    way = Way("without", "ENABLE", ("ix_observations_province_year",))
+    assert serving_statements(way, DEFINITIONS, set(DEFINITIONS)) == [
+        f"ALTER TABLE observations ENABLE TRIGGER {REFERENCE_TRIGGER}",
+        "DROP INDEX ix_observations_province_year",
+    ]
+
+
+def test_serving_as_served_again_builds_what_an_earlier_turn_dropped_and_switches_the_trigger():
+    present = {"observations_pkey"}
+    assert serving_statements(Way("as served", "ENABLE"), DEFINITIONS, present) == [
+        f"ALTER TABLE observations ENABLE TRIGGER {REFERENCE_TRIGGER}",
+        DEFINITIONS["ix_observations_province_year"],
+        DEFINITIONS["ix_observations_updated_at"],
+    ]
+    disabled = Way("reference trigger disabled", "DISABLE")
+    assert serving_statements(disabled, DEFINITIONS, set(DEFINITIONS)) == [
+        f"ALTER TABLE observations DISABLE TRIGGER {REFERENCE_TRIGGER}"
+    ]
+
+
+def test_dropping_an_index_the_table_does_not_have_is_refused_before_anything_runs():
+    way = Way("without", "ENABLE", ("ix_observations_no_such", "ix_observations_updated_at"))
+    with pytest.raises(ValueError, match="no such index on observations: ix_observations_no_such"):
+        serving_statements(way, DEFINITIONS, set(DEFINITIONS))
+
+
+def test_the_rates_table_gives_each_way_its_median_and_every_turn():
+    table = rates_table({"as served": [41_000.4, 35_000, 48_000], "without x": [52_000, 47_500]})
+    assert table.splitlines()[2:] == [
+        "| as served | 41,000 | 41,000, 35,000, 48,000 |",
+        "| without x | 49,750 | 52,000, 47,500 |",
+    ]
