@@ -179,7 +179,8 @@ class Observation(DimensionColumns, Base):
             for column, target in OBSERVATION_REFERENCES
         ),
         Index("ix_observations_indicator_year_current", "indicator_code", "year", "is_current"),
-        Index("ix_observations_province_year", "province_code", "year"),
+        # Also how reads filtered by province (and years) find their rows: a
+        # (province, year) index cost every insert more than it saved them (0011).
         Index(
             "ix_observations_province_indicator_breakdown",
             "province_code",
