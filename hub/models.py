@@ -199,7 +199,22 @@ class Observation(DimensionColumns, Base):
             postgresql_include=["value"],
             sqlite_where=text(CURRENT_TOTALS),
         ),
-        Index("ix_observations_updated_at", "updated_at"),  # the updatedAfter filter
+        # Block-range (BRIN) indexes on PostgreSQL: a batch's rows are written together
+        # with one submission id and one moment, so a range of pages summarised by its
+        # lowest and highest value finds them; keeping one costs an insert almost
+        # nothing, where each B-tree cost a 10,000-row COPY ~20 ms (0012).
+        Index(
+            "ix_observations_submission_id",
+            "submission_id",
+            postgresql_using="brin",
+            postgresql_with={"autosummarize": "on"},
+        ),
+        Index(  # the updatedAfter filter
+            "ix_observations_updated_at",
+            "updated_at",
+            postgresql_using="brin",
+            postgresql_with={"autosummarize": "on"},
+        ),
         # Only a source's delete or re-keying looks rows up by source: never a null one.
         Index(
             "ix_observations_source_id",
@@ -228,7 +243,7 @@ class Observation(DimensionColumns, Base):
     comment: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[int | None] = mapped_column(Id)
-    submission_id: Mapped[int | None] = mapped_column(Id, index=True)
+    submission_id: Mapped[int | None] = mapped_column(Id)
     # On PostgreSQL both times default to now() (migration 0010), which a batch's COPY
     # relies on; SQLite's inserts always give them.
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -153,3 +154,35 @@ async def test_partial_indexes_are_partial_in_the_database(empty_database_url, b
     }
     assert reflected == declared
     assert "ix_observations_source_id" in declared["observations"]
+
+
+async def test_index_methods_in_the_database_are_the_declared_ones(empty_database_url, backend):
+    """Alembic's comparison ignores how an index is built: B-tree or BRIN is compared here."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one index method")
+    engine = create_engine(empty_database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT index.relname, method.amname FROM pg_index AS i "
+                    "JOIN pg_class AS index ON index.oid = i.indexrelid "
+                    "JOIN pg_class AS t ON t.oid = i.indrelid "
+                    "JOIN pg_namespace AS n ON n.oid = t.relnamespace "
+                    "JOIN pg_am AS method ON method.oid = index.relam "
+                    "WHERE n.nspname = current_schema() AND t.relname <> 'alembic_version' "
+                    "AND NOT i.indisprimary AND NOT i.indisunique"
+                )
+            )
+            reflected = {str(name): str(method) for name, method in rows}
+    finally:
+        await engine.dispose()
+    declared = {
+        str(index.name): index.dialect_options["postgresql"]["using"] or "btree"
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if not index.unique
+    }
+    assert reflected == declared
+    assert declared["ix_observations_submission_id"] == "brin"
+    assert declared["ix_observations_updated_at"] == "brin"
